@@ -1,0 +1,1 @@
+"""Built-in modules. Each sub-package is a plugin registered through the hooks of ``hookspecs``."""
