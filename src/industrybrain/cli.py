@@ -17,8 +17,12 @@ cli = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 db_cli = typer.Typer(help="Transactional store: migrations and checks.", no_args_is_help=True)
-plugins_cli = typer.Typer(help="Installed plugins (built-in modules and third-party packages).", no_args_is_help=True)
-components_cli = typer.Typer(help="Components offered to the capability center (能力中心).", no_args_is_help=True)
+plugins_cli = typer.Typer(
+    help="Installed plugins (built-in modules and third-party packages).", no_args_is_help=True
+)
+components_cli = typer.Typer(
+    help="Components offered to the capability center (能力中心).", no_args_is_help=True
+)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(plugins_cli, name="plugins")
 cli.add_typer(components_cli, name="components")
@@ -57,7 +61,9 @@ def serve(
 
 
 @db_cli.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("heads", help="Target revision (default: every head).")) -> None:
+def db_upgrade(
+    revision: str = typer.Argument("heads", help="Target revision (default: every head)."),
+) -> None:
     """Apply migrations up to REVISION (all plugin branches by default)."""
     from industrybrain.config import get_settings
     from industrybrain.migrations import upgrade
@@ -70,7 +76,9 @@ def db_upgrade(revision: str = typer.Argument("heads", help="Target revision (de
 
 
 @db_cli.command("downgrade")
-def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. 'jobs@base'.")) -> None:
+def db_downgrade(
+    revision: str = typer.Argument(..., help="Target revision, e.g. 'jobs@base'."),
+) -> None:
     """Revert migrations down to REVISION."""
     from industrybrain.config import get_settings
     from industrybrain.migrations import downgrade
@@ -105,7 +113,9 @@ def plugins_list() -> None:
 
 
 @components_cli.command("list")
-def components_list(kind: str | None = typer.Option(None, help="knowledge, tool or application.")) -> None:
+def components_list(
+    kind: str | None = typer.Option(None, help="knowledge, tool or application."),
+) -> None:
     """List the components every plugin declares."""
     from industrybrain.kit.components import check_components
     from industrybrain.plugins import collect
@@ -118,8 +128,12 @@ def components_list(kind: str | None = typer.Option(None, help="knowledge, tool 
             continue
         deps = ", ".join(f"{d.id}{d.versions}" for d in component.dependencies)
         table.add_row(
-            component.kind, component.id, component.version,
-            f"{component.title_zh} / {component.title_en}", component.provider, deps,
+            component.kind,
+            component.id,
+            component.version,
+            f"{component.title_zh} / {component.title_en}",
+            component.provider,
+            deps,
         )
     console.print(table)
 

@@ -23,10 +23,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IB_", env_file=".env", extra="ignore")
 
     mode: Literal["development", "production", "test"] = Field(
-        "development", description="development, test or production; production refuses unsafe settings"
+        "development",
+        description="development, test or production; production refuses unsafe settings",
     )
     data_dir: Path = Field(
-        Path(".industrybrain"), description="folder of the embedded stores (SQLite file, DuckDB warehouse)"
+        Path(".industrybrain"),
+        description="folder of the embedded stores (SQLite file, DuckDB warehouse)",
     )
     database_url: str | None = Field(
         None,
@@ -36,17 +38,27 @@ class Settings(BaseSettings):
     warehouse_path: Path | None = Field(
         None, description="DuckDB warehouse file; default data_dir/warehouse.duckdb"
     )
-    secret_key: str = Field(DEFAULT_SECRET, description="signs sessions and CSRF tokens; must be set in production")
+    secret_key: str = Field(
+        DEFAULT_SECRET, description="signs sessions and CSRF tokens; must be set in production"
+    )
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = Field(
         "NORMAL", description="SQLite PRAGMA synchronous (WAL mode); OFF is refused in production"
     )
-    default_locale: Literal["zh_CN", "en"] = Field("zh_CN", description="language of the UI when none is chosen")
+    default_locale: Literal["zh_CN", "en"] = Field(
+        "zh_CN", description="language of the UI when none is chosen"
+    )
     embedded_worker: bool = Field(
         True, description="run an in-process job worker inside the web app (embedded mode)"
     )
-    worker_poll_seconds: float = Field(0.5, description="how often an idle worker looks for queued jobs")
-    job_max_attempts: int = Field(3, description="default attempts of a job before it fails for good")
-    job_backoff_seconds: float = Field(2.0, description="base delay of the exponential retry backoff")
+    worker_poll_seconds: float = Field(
+        0.5, description="how often an idle worker looks for queued jobs"
+    )
+    job_max_attempts: int = Field(
+        3, description="default attempts of a job before it fails for good"
+    )
+    job_backoff_seconds: float = Field(
+        2.0, description="base delay of the exponential retry backoff"
+    )
     host: str = Field("127.0.0.1", description="address the web server binds to")
     port: int = Field(8000, description="port the web server listens on")
     web_workers: int = Field(1, description="number of web server processes")
@@ -80,9 +92,13 @@ class Settings(BaseSettings):
                 "set a long random secret (e.g. `python -c 'import secrets;print(secrets.token_urlsafe(48))'`)"
             )
         if self.is_sqlite and self.sqlite_synchronous == "OFF":
-            problems.append("IB_SQLITE_SYNCHRONOUS=OFF can lose committed data on power loss; use NORMAL or FULL")
+            problems.append(
+                "IB_SQLITE_SYNCHRONOUS=OFF can lose committed data on power loss; use NORMAL or FULL"
+            )
         if problems:
-            raise ConfigurationError("refusing to start in production mode:\n- " + "\n- ".join(problems))
+            raise ConfigurationError(
+                "refusing to start in production mode:\n- " + "\n- ".join(problems)
+            )
 
 
 @lru_cache(maxsize=1)

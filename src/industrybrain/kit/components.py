@@ -73,7 +73,9 @@ class ComponentSpec(BaseModel):
     @classmethod
     def _component_id(cls, value: str) -> str:
         if not COMPONENT_ID.match(value):
-            raise ValueError(f"component id {value!r} must be lower-case letters, digits, '.', '_' or '-'")
+            raise ValueError(
+                f"component id {value!r} must be lower-case letters, digits, '.', '_' or '-'"
+            )
         return value
 
     def config_schema(self) -> dict[str, Any]:
@@ -98,7 +100,9 @@ def check_components(components: list[ComponentSpec]) -> None:
         for dependency in component.dependencies:
             target = by_id.get(dependency.id)
             if target is None:
-                raise ComponentError(f"{component.id} depends on {dependency.id}, which no plugin provides")
+                raise ComponentError(
+                    f"{component.id} depends on {dependency.id}, which no plugin provides"
+                )
             if not dependency.admits(target.version):
                 raise ComponentError(
                     f"{component.id} needs {dependency.id} {dependency.versions}, found {target.version}"

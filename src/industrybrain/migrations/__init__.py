@@ -28,7 +28,9 @@ def alembic_config(url: str) -> Config:
     locations = [str(p) for p in collect("register_migrations")]
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", os.pathsep.join(locations))
-    cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(slug)s")
+    cfg.set_main_option(
+        "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(slug)s"
+    )
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["url"] = url
     return cfg
@@ -49,5 +51,7 @@ def drift(engine: Engine) -> list[object]:
 
     get_plugin_manager()
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True}
+        )
         return list(compare_metadata(context, Base.metadata))
