@@ -49,6 +49,7 @@ typecheck:
 
 contracts:
 	$(BIN)/lint-imports
+	$(BIN)/python -m industrybrain.devtools.contracts src
 
 pytest:
 	$(BIN)/pytest -q -p no:cacheprovider

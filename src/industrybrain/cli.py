@@ -156,4 +156,10 @@ def build_cli() -> typer.Typer:
 
 
 def main() -> None:
-    build_cli()()
+    from industrybrain.config import ConfigurationError
+
+    try:
+        build_cli()()
+    except ConfigurationError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/red]")
+        raise SystemExit(2) from None

@@ -1,0 +1,3 @@
+from industrybrain.cli import main
+
+main()
