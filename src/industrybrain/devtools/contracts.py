@@ -59,9 +59,8 @@ def check(src_root: Path) -> list[Violation]:
         if len(parts) < 3:
             continue
         owner = parts[2]
-        package = dotted if path.name == "__init__.py" else dotted
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for line, name in _imported_names(tree, package):
+        for line, name in _imported_names(tree, dotted):
             if not name.startswith(PACKAGE + "."):
                 continue
             target = name.split(".")

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
+
 from industrybrain.kit.db import Base, make_engine
 from industrybrain.plugins import get_plugin_manager
 
 config = context.config
 get_plugin_manager()  # imports every plugin's models into Base.metadata
 target_metadata = Base.metadata
-url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+url: str = config.attributes.get("url") or config.get_main_option("sqlalchemy.url") or ""
 
 
 def run_migrations_offline() -> None:
@@ -29,7 +31,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
