@@ -59,12 +59,21 @@ class Settings(BaseSettings):
     job_backoff_seconds: float = Field(
         2.0, description="base delay of the exponential retry backoff"
     )
+    job_stale_seconds: float = Field(
+        60.0,
+        description="a running job whose worker sent no heartbeat for this long is queued again",
+    )
     host: str = Field("127.0.0.1", description="address the web server binds to")
     port: int = Field(8000, description="port the web server listens on")
     web_workers: int = Field(1, description="number of web server processes")
     log_level: str = Field("info", description="log level of the app and the server")
     disabled_plugins: list[str] = Field(
         default_factory=list, description="names of plugins not to load (JSON list)"
+    )
+    audit_key_file: Path | None = Field(
+        None,
+        description="Ed25519 key that signs audit checkpoints (PEM, created on first use); "
+        "default data_dir/audit_signing_key.pem",
     )
 
     @property

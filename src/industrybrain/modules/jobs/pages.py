@@ -1,0 +1,95 @@
+"""Declarative pages of the jobs module (rendered by the web shell's generic views)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from industrybrain.kit.pages import Column, Filter, Form, FormError, FormField, ListPage, NavEntry
+from industrybrain.modules.jobs import service
+from industrybrain.modules.jobs.models import STATUSES
+
+
+def _percent(value: Any) -> str:
+    return f"{round(float(value or 0) * 100)}%"
+
+
+def _query(
+    session: Session, filters: Mapping[str, str], offset: int, limit: int
+) -> tuple[list[Mapping[str, Any]], int]:
+    rows, total = service.list_jobs(session, filters, offset, limit)
+    return list(rows), total
+
+
+def _detail(session: Session, key: str) -> Mapping[str, Any] | None:
+    try:
+        job_id = int(key)
+    except ValueError:
+        return None
+    return service.detail(session, job_id)
+
+
+def _kind_options() -> list[tuple[str, str]]:
+    return [(name, spec.title or name) for name, spec in sorted(service.job_specs().items())]
+
+
+def _submit(session: Session, data: dict[str, Any]) -> int:
+    kind = str(data.get("kind") or "")
+    try:
+        payload = orjson.loads(str(data.get("payload") or "{}"))
+    except orjson.JSONDecodeError as exc:
+        raise FormError({"payload": "Payload is not a JSON object"}) from exc
+    if not isinstance(payload, dict):
+        raise FormError({"payload": "Payload is not a JSON object"})
+    try:
+        return service.submit(session, kind, payload).id
+    except service.UnknownJobKind as exc:
+        raise FormError({"kind": "Unknown job kind"}) from exc
+
+
+class _KindOptions:
+    """Job kinds are known only once plugins are loaded; list them lazily."""
+
+    def __iter__(self) -> Any:
+        return iter(_kind_options())
+
+    def __len__(self) -> int:
+        return len(_kind_options())
+
+
+JOBS_PAGE = ListPage(
+    path="/jobs",
+    title="Jobs",
+    description="Background jobs: queued, running and finished work of the platform.",
+    columns=[
+        Column("id", "Job", link=True),
+        Column("kind", "Kind"),
+        Column("status", "Status"),
+        Column("progress", "Progress", format=_percent),
+        Column("message", "Message"),
+        Column("attempts", "Attempts"),
+        Column("created_at", "Created"),
+        Column("finished_at", "Finished"),
+    ],
+    query=_query,
+    filters=[
+        Filter("status", "Status", kind="select", options=[(s, s) for s in STATUSES]),
+        Filter("kind", "Kind"),
+    ],
+    detail=_detail,
+    form=Form(
+        title="Submit a job",
+        fields=[
+            FormField("kind", "Kind", kind="select", required=True, options=_KindOptions()),  # type: ignore[arg-type]
+            FormField("payload", "Payload (JSON)", kind="textarea", help='e.g. {"steps": 5}'),
+        ],
+        submit=_submit,
+    ),
+    # The detail page can embed the live fragment: GET /jobs/{id}/progress (polls itself).
+    extra={"detail_fragment": "/jobs/{id}/progress"},
+)
+
+JOBS_NAV = NavEntry(path="/jobs", label="Jobs", section="system", order=900, icon="clock")
