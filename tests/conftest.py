@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from _pg import pg_env, postgres_cluster, postgres_url  # noqa: F401  (PostgreSQL fixtures)
 from industrybrain.config import reset_settings
 from industrybrain.plugins import reset_plugin_manager
 from industrybrain.runtime import reset_runtime

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Executable, bindparam, func, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.orm import Session
 
@@ -100,9 +100,9 @@ def get_job_row(conn: Connection | Session, job_id: int) -> RowMapping | None:
 
 
 @lru_cache(maxsize=8)
-def _list_statement(by_status: bool, by_kind: bool) -> Select[Any]:
+def _list_statement(by_status: bool, by_kind: bool) -> Executable:
     """One prepared statement per filter combination, so the hot path only binds values."""
-    statement: Select[Any] = select(*LIST_COLUMNS)
+    statement = select(*LIST_COLUMNS)
     if by_status:
         statement = statement.where(Job.status == bindparam("status"))
     if by_kind:
@@ -111,7 +111,7 @@ def _list_statement(by_status: bool, by_kind: bool) -> Select[Any]:
 
 
 @lru_cache(maxsize=8)
-def _count_statement(by_status: bool, by_kind: bool) -> Select[Any]:
+def _count_statement(by_status: bool, by_kind: bool) -> Executable:
     statement = select(func.count()).select_from(Job)
     if by_status:
         statement = statement.where(Job.status == bindparam("status"))
