@@ -1,0 +1,45 @@
+"""Identity: organisations (six types), users, memberships with roles, the permission matrix,
+server-side sessions and bearer tokens, API keys for machine clients, and login throttling.
+
+Other modules use :func:`industrybrain.modules.identity.auth.require_permission` and
+:class:`industrybrain.modules.identity.service.Principal`; the matrix is in ``permissions.py``
+and documented in ``docs/permissions.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from industrybrain.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def register_models() -> None:
+    from industrybrain.modules.identity import models  # noqa: F401
+
+
+@hookimpl
+def register_migrations() -> list[Path]:
+    return [HERE / "migrations"]
+
+
+@hookimpl
+def register_api_routers() -> list[APIRouter]:
+    from industrybrain.modules.identity.api import router
+
+    return [router]
+
+
+@hookimpl
+def register_cli(cli: typer.Typer) -> None:
+    from industrybrain.modules.identity.cli import orgs_cli, users_cli
+
+    cli.add_typer(users_cli, name="users")
+    cli.add_typer(orgs_cli, name="orgs")
