@@ -84,7 +84,11 @@ def jobs_list(
     filters = {k: v for k, v in {"status": status, "kind": kind}.items() if v}
     with _database().session_scope() as session:
         rows, total = service.list_jobs(session, filters, offset, limit)
-    table = Table("id", "kind", "status", "progress", "attempts", "message", "created", "finished")
+    table = Table()
+    for name in ("id", "kind", "status"):
+        table.add_column(name, no_wrap=True)
+    for name in ("progress", "attempts", "message", "created", "finished"):
+        table.add_column(name)
     for row in rows:
         table.add_row(
             str(row["id"]),
