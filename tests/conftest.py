@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from _live import browser, live_server, page  # noqa: F401  (browser-test fixtures)
 from _pg import pg_env, postgres_cluster, postgres_url  # noqa: F401  (PostgreSQL fixtures)
 from industrybrain.config import reset_settings
 from industrybrain.plugins import reset_plugin_manager
