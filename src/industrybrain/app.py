@@ -24,9 +24,9 @@ def create_app() -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.mode != "production":
             # Embedded mode keeps itself migrated; production runs `industrybrain db upgrade`.
-            from industrybrain.migrations import upgrade
+            from industrybrain.migrations import upgrade_locked
 
-            upgrade(settings.sqlalchemy_url)
+            upgrade_locked(settings.sqlalchemy_url, settings.data_dir)
         async with AsyncExitStack() as stack:
             for factory in collect("register_lifespan"):
                 await stack.enter_async_context(factory(app))

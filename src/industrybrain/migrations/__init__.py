@@ -40,6 +40,20 @@ def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def upgrade_locked(url: str, data_dir: Path) -> None:
+    """Upgrade under an exclusive file lock, so that several web workers starting together on a
+    fresh embedded store do not race to create the same tables."""
+    import fcntl
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / ".migrate.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            upgrade(url)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
