@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import free_port, print_table, record, wait_http, wrk  # noqa: E402
+from benchmarks._common import free_port, print_table, record, wait_http, wrk
 
 ROWS = 100_000
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
