@@ -1,0 +1,21 @@
+"""Fixtures of the audit tests: a migrated SQLite database in a fresh data directory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from industrybrain.kit.db import Database
+
+
+@pytest.fixture
+def audit_db(ib_env: Path) -> Iterator[Database]:
+    from industrybrain.config import get_settings
+    from industrybrain.migrations import upgrade
+    from industrybrain.runtime import get_database
+
+    database = get_database()  # creates the data directory
+    upgrade(get_settings().sqlalchemy_url, "audit@head")
+    yield database
