@@ -37,8 +37,10 @@ $(VENDOR)/.stamp: package.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	touch $@
 
+## chromium: Debian's Chromium, a CJK font to render Chinese, tesseract OCR for screenshot checks
+BROWSER_DEBS := chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
 chromium:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@dpkg -s $(BROWSER_DEBS) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $(BROWSER_DEBS))
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
