@@ -16,7 +16,7 @@ from industrybrain.runtime import get_database
 PASSWORD = "correct horse battery"
 # Plugins these tests need; the others are disabled so that a module being built elsewhere
 # cannot break them (the whole suite still runs every plugin together).
-NEEDED_PLUGINS = {"identity", "brain"}
+NEEDED_PLUGINS = {"identity", "brain", "audit"}
 
 
 @pytest.fixture

@@ -228,3 +228,39 @@ def test_service_level_membership_rules(client: TestClient, world: World) -> Non
             pass
         else:
             raise AssertionError("duplicate membership accepted")
+
+
+def _audit(action: str) -> list[tuple[str, str, dict[str, object]]]:
+    from industrybrain.modules.audit import service as audit
+
+    with get_database().session_scope() as session:
+        rows, _total = audit.list_entries(session, {"action": action})
+        return [(r.actor_label, r.object_id, r.change) for r in rows]
+
+
+def test_writes_are_audited_and_refused_writes_leave_no_entry(
+    client: TestClient, world: World
+) -> None:
+    prov, headers = _as(client, "prov_admin")
+    admin, admin_headers = _as(client, "a_admin")
+    body = {"type": "financier", "name_zh": "示范银行", "region_code": "331081"}
+    assert admin.post("/api/orgs", json=body, headers=admin_headers).status_code == 403
+    assert _audit("org.create") == []
+    created = prov.post("/api/orgs", json=body, headers=headers).json()
+    assert _audit("org.create") == [
+        (
+            "prov_admin",
+            str(created["id"]),
+            {"type": "financier", "name_zh": "示范银行", "region_code": "331081"},
+        )
+    ]
+    key = admin.post(
+        "/api/api-keys", json={"name": "k", "permissions": ["org.read"]}, headers=admin_headers
+    ).json()
+    [(label, object_id, change)] = _audit("api_key.create")
+    assert (label, object_id) == ("a_admin", str(key["id"]))
+    assert key["secret"] not in str(change)
+    # A conflicting write (duplicate username) rolls back its savepoint: no entry.
+    dup = {"username": "a_member", "password": "p" * 10, "organization_id": world.orgs["ent_a"]}
+    assert admin.post("/api/users", json=dup, headers=admin_headers).status_code == 409
+    assert _audit("user.create") == []

@@ -6,20 +6,19 @@ may not change answers 403.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from industrybrain.modules.identity import service
+from industrybrain.modules.identity import actions, service
 from industrybrain.modules.identity.auth import (
     attempt_login,
     authenticate,
     clear_session_cookie,
     csrf_token_for,
     db_session,
+    domain_errors,
     require_permission,
     require_principal,
     set_session_cookie,
@@ -46,21 +45,6 @@ from industrybrain.modules.identity.service import Principal
 
 router = APIRouter(tags=["identity"])
 DB = Depends(db_session, scope="function")
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Map the module's errors onto HTTP answers."""
-    try:
-        yield
-    except service.NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from None
-    except service.PermissionDeniedError as exc:
-        raise HTTPException(403, str(exc)) from None
-    except service.ConflictError as exc:
-        raise HTTPException(409, str(exc)) from None
-    except service.InvalidInputError as exc:
-        raise HTTPException(422, str(exc)) from None
 
 
 # -- authentication ---------------------------------------------------------------------------
@@ -175,8 +159,9 @@ def create_org(
     session: Session = DB,
 ) -> Any:
     with domain_errors():
-        return service.create_organization(
+        return actions.do_create_organization(
             session,
+            principal,
             org_type=body.type,
             name_zh=body.name_zh,
             name_en=body.name_en,
@@ -211,8 +196,9 @@ def update_org(
             raise HTTPException(403, "permission org.update required")
         if body.status is not None and not platform:
             raise HTTPException(403, "permission org.manage required to change the status")
-        return service.update_organization(
+        return actions.do_update_organization(
             session,
+            principal,
             org,
             name_zh=body.name_zh,
             name_en=body.name_en,
@@ -249,7 +235,9 @@ def add_member(
         _manageable_org(session, principal, organization_id)
         # Adding a stranger by id needs org.manage: ids of other organisations' users stay hidden.
         service.visible_user(session, principal, body.user_id)
-        return service.add_membership(session, body.user_id, organization_id, body.role)
+        return actions.do_add_membership(
+            session, principal, body.user_id, organization_id, body.role
+        )
 
 
 def _visible_membership(
@@ -272,7 +260,7 @@ def change_role(
 ) -> Any:
     with domain_errors():
         membership = _visible_membership(session, principal, organization_id, user_id)
-        return service.set_role(session, membership, body.role)
+        return actions.do_set_role(session, principal, membership, body.role)
 
 
 @router.delete("/orgs/{organization_id}/members/{user_id}", status_code=204)
@@ -284,7 +272,7 @@ def remove_member(
 ) -> Response:
     with domain_errors():
         membership = _visible_membership(session, principal, organization_id, user_id)
-        service.remove_membership(session, membership)
+        actions.do_remove_membership(session, principal, membership)
     return Response(status_code=204)
 
 
@@ -310,15 +298,16 @@ def create_user(
     """Create a user with a first membership in ``organization_id``."""
     with domain_errors():
         _manageable_org(session, principal, body.organization_id)
-        user = service.create_user(
+        return actions.do_create_user(
             session,
+            principal,
             username=body.username,
             password=body.password,
+            organization_id=body.organization_id,
+            role=body.role,
             display_name=body.display_name,
             email=body.email,
         )
-        service.add_membership(session, user.id, body.organization_id, body.role)
-        return user
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
@@ -352,10 +341,14 @@ def update_user(
                 raise HTTPException(403, "the user also belongs to another organisation")
         if body.disabled is not None and user.id == principal.user_id:
             raise HTTPException(422, "you cannot disable your own account")
-        service.update_user(session, user, display_name=body.display_name, email=body.email)
-        if body.disabled is not None:
-            service.set_user_disabled(session, user, body.disabled)
-        return user
+        return actions.do_update_user(
+            session,
+            principal,
+            user,
+            display_name=body.display_name,
+            email=body.email,
+            disabled=body.disabled,
+        )
 
 
 # -- API keys ---------------------------------------------------------------------------------
@@ -378,10 +371,9 @@ def create_api_key(
 ) -> ApiKeyCreated:
     """A key for a machine client, holding a subset of the creator's permissions."""
     with domain_errors():
-        issued = service.create_api_key(
+        issued = actions.do_create_api_key(
             session,
             principal,
-            organization_id=principal.organization_id,
             name=body.name,
             permissions=body.permissions,
             expires_at=body.expires_at,
@@ -409,7 +401,7 @@ def revoke_api_key(
     """Revoke a key; it stops working on the next request."""
     with domain_errors():
         key = service.visible_api_key(session, principal, api_key_id)
-        return service.revoke_api_key(session, key)
+        return actions.do_revoke_api_key(session, principal, key)
 
 
 __all__ = ["authenticate", "router"]

@@ -10,6 +10,7 @@ own and need none.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 from fastapi import HTTPException, Request, Response
 from sqlalchemy.orm import Session
@@ -208,3 +209,19 @@ def attempt_login(
         raise HTTPException(status_code=401, detail=INVALID_LOGIN_DETAIL)
     throttle.reset(keys[0])
     return issued
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Map :class:`service.IdentityError` subclasses (also used by other modules) onto HTTP
+    answers: 404, 403, 409, 422."""
+    try:
+        yield
+    except service.NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except service.PermissionDeniedError as exc:
+        raise HTTPException(403, str(exc)) from None
+    except service.ConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
+    except service.InvalidInputError as exc:
+        raise HTTPException(422, str(exc)) from None
