@@ -33,7 +33,16 @@ STATIC_DIR = WEB_DIR / "static"
 LOCALE_DIR = WEB_DIR / "locale"
 
 # Known nav sections, in display order; unknown sections follow alphabetically.
-SECTION_ORDER = ("main", "data", "model", "application", "operations", "admin")
+SECTION_ORDER = (
+    "main",
+    "data",
+    "model",
+    "knowledge",
+    "application",
+    "operations",
+    "admin",
+    "system",
+)
 
 
 @pass_context
