@@ -175,3 +175,45 @@ def test_pages_nav_component_and_jobs_are_declared(ib_env: Path) -> None:
         assert detail is not None and detail["payload"] == {"k": 1}
         assert page.detail(session, "abc") is None
     assert ("system.echo", "Echo (demo)") in list(page.form.fields[0].options)
+
+
+def _same_listing_as_the_service(client: TestClient) -> None:
+    import orjson
+
+    from industrybrain.modules.jobs import service
+    from industrybrain.runtime import get_database
+
+    for params in ({}, {"status": "queued"}, {"kind": "system.sleep"}):
+        fast = client.get("/api/jobs", params={**params, "limit": 10}).json()["items"]
+        with get_database().session_scope() as session:
+            rows, _total = service.list_jobs(session, params, 0, 10)
+        assert fast == orjson.loads(orjson.dumps(rows))
+        assert fast and all(item["created_at"].endswith("+00:00") for item in fast)
+
+
+def _fill(client: TestClient) -> None:
+    for n in range(4):
+        client.post("/api/jobs", json={"kind": "system.echo", "payload": {"n": n}})
+    sleeper = client.post("/api/jobs", json={"kind": "system.sleep", "payload": {"steps": 0}})
+    from industrybrain.modules.jobs.worker import Worker
+    from industrybrain.runtime import get_database
+
+    assert Worker(get_database(), "w").run_one()  # one with started_at / finished_at set
+    client.post(f"/api/jobs/{sleeper.json()['id']}/cancel")
+
+
+def test_fast_listing_matches_the_service_on_sqlite(client: TestClient) -> None:
+    _fill(client)
+    _same_listing_as_the_service(client)
+
+
+@pytest.mark.postgres
+def test_api_on_postgres(pg_env: str) -> None:
+    from industrybrain.app import create_app
+
+    with TestClient(create_app()) as client:
+        _fill(client)
+        _same_listing_as_the_service(client)
+        assert client.post("/api/jobs", json={"kind": "nope"}).status_code == 422
+        page = client.get("/api/jobs", params={"with_total": True}).json()
+        assert page["total"] == 5 and page["has_more"] is False

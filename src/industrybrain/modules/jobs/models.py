@@ -24,6 +24,8 @@ class Job(Base):
     __table_args__ = (
         # The claim query: WHERE status = 'queued' AND run_after <= now ORDER BY run_after, id.
         Index("ix_job_claim", "status", "run_after", "id"),
+        # The list filters, newest first: WHERE status = ? / kind = ? ORDER BY id DESC.
+        Index("ix_job_status", "status", "id"),
         Index("ix_job_kind", "kind", "id"),
         CheckConstraint(
             "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"

@@ -50,6 +50,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.create_index("ix_job_claim", ["status", "run_after", "id"], unique=False)
+        batch_op.create_index("ix_job_status", ["status", "id"], unique=False)
         batch_op.create_index("ix_job_kind", ["kind", "id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_job_organization_id"), ["organization_id"], unique=False
@@ -60,5 +61,6 @@ def downgrade() -> None:
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_job_organization_id"))
         batch_op.drop_index("ix_job_kind")
+        batch_op.drop_index("ix_job_status")
         batch_op.drop_index("ix_job_claim")
     op.drop_table("job")
