@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Executable, Select, bindparam, func, select, update
-from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.orm import Session
 
-from industrybrain.kit.db import UTCDateTime, utcnow
+from industrybrain.kit.db import utcnow
+from industrybrain.kit.fastrows import FastSelect
 from industrybrain.modules.jobs.models import CANCELLED, FAILED, QUEUED, RUNNING, SUCCEEDED, Job
 
 # Columns of the list view and of the list API: no payload, result or log (they can be large).
@@ -138,19 +139,13 @@ def list_rows(
     return list(result.mappings())
 
 
-@lru_cache(maxsize=32)
-def _compiled_list(engine: Engine, by_status: bool, by_kind: bool) -> tuple[str, tuple[str, ...]]:
-    """The list statement compiled once for ``engine``'s dialect: (SQL, positional names)."""
-    compiled = _list_statement(by_status, by_kind).compile(dialect=engine.dialect)
-    return str(compiled), tuple(compiled.positiontup or ())
-
-
-_LIST_NAMES = tuple(column.key for column in LIST_COLUMNS)
-_TIME_NAMES = tuple(column.key for column in LIST_COLUMNS if isinstance(column.type, UTCDateTime))
+@lru_cache(maxsize=8)
+def _fast_list(by_status: bool, by_kind: bool) -> FastSelect:
+    return FastSelect(_list_statement(by_status, by_kind))
 
 
 def list_dicts_fast(
-    engine: Engine,
+    conn: Connection,
     *,
     status: str | None = None,
     kind: str | None = None,
@@ -159,41 +154,17 @@ def list_dicts_fast(
 ) -> list[dict[str, Any]]:
     """:func:`list_rows` for the hot API path, as JSON-ready dicts.
 
-    The Core statement is compiled once per dialect and run on a pooled DBAPI connection;
-    rows come back as plain tuples. This skips SQLAlchemy's per-value result processing,
-    which cost about three quarters of the request time for 50 rows (measured: 2.8 ms
-    against 0.5-0.9 ms on SQLite). Times are returned as ISO 8601 UTC
-    (``2026-11-28T12:00:00.000000+00:00``), as the ORM path would serialise them.
+    The Core statement is compiled once per dialect and run on the pooled connection's DBAPI
+    cursor (:class:`~industrybrain.kit.fastrows.FastSelect`), skipping SQLAlchemy's per-value
+    result processing, which cost about three quarters of the request time for 50 rows
+    (measured on SQLite: 2.8 ms per page through Core rows, 0.5-0.9 ms this way).
     """
-    sql, positions = _compiled_list(engine, bool(status), bool(kind))
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     if status:
         params["status"] = status
     if kind:
         params["kind"] = kind
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, [params[name] for name in positions] if positions else params)
-        rows = cursor.fetchall()
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool
-    items = [dict(zip(_LIST_NAMES, row, strict=True)) for row in rows]
-    if engine.dialect.name == "sqlite":
-        # SQLite keeps UTC times as text 'YYYY-MM-DD HH:MM:SS.ffffff' (see UTCDateTime).
-        for item in items:
-            for name in _TIME_NAMES:
-                value = item[name]
-                if value is not None:
-                    item[name] = f"{value[:10]}T{value[11:]}+00:00"
-    else:
-        for item in items:
-            for name in _TIME_NAMES:
-                value = item[name]
-                if value is not None:
-                    item[name] = value.astimezone(UTC)
-    return items
+    return _fast_list(bool(status), bool(kind)).rows(conn, params)
 
 
 def count_rows(
