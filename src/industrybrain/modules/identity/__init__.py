@@ -38,6 +38,23 @@ def register_api_routers() -> list[APIRouter]:
 
 
 @hookimpl
+def register_web_routers() -> list[APIRouter]:
+    from industrybrain.modules.identity.views import router
+
+    return [router]
+
+
+@hookimpl
+def register_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def register_locale_dirs() -> list[Path]:
+    return [HERE / "locale"]
+
+
+@hookimpl
 def register_cli(cli: typer.Typer) -> None:
     from industrybrain.modules.identity.cli import orgs_cli, users_cli
 

@@ -137,13 +137,20 @@ def csrf_token_for(principal: Principal) -> str:
     return csrf_signer().make(principal.csrf_binding)
 
 
-def anonymous_csrf(request: Request, response: Response) -> str:
-    """A CSRF token for a form shown before login, bound to the ``ib_anon`` cookie."""
+def anonymous_csrf(request: Request) -> tuple[str, str | None]:
+    """A CSRF token for a form shown before login, bound to the ``ib_anon`` cookie.
+
+    Returns ``(token, new_cookie_value)``; set the cookie with :func:`set_anonymous_cookie`
+    when the second item is not ``None``."""
     anon = request.cookies.get(ANON_COOKIE)
+    fresh = None
     if not anon:
-        anon = new_token(24)
-        set_cookie(response, ANON_COOKIE, anon, max_age=3600)
-    return csrf_signer().make("anon:" + anon)
+        anon = fresh = new_token(24)
+    return csrf_signer().make("anon:" + anon), fresh
+
+
+def set_anonymous_cookie(response: Response, value: str) -> None:
+    set_cookie(response, ANON_COOKIE, value, max_age=3600)
 
 
 def verify_anonymous_csrf(request: Request, token: str | None) -> bool:
