@@ -251,3 +251,47 @@ def test_nested_action_failure_keeps_the_outer_work(audit_db: Database) -> None:
     with audit_db.session_scope() as session:
         rows, total = service.list_entries(session, {})
         assert total == 1 and rows[0].action == "a.good"
+
+
+def test_concurrent_actions_on_sqlite_stay_gap_free(audit_db: Database) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def writer(worker: int) -> None:
+        try:
+            for i in range(10):
+
+                def work(scope: ActionScope, i: int = i) -> Outcome[None]:
+                    service.list_entries(scope.session, {}, 0, 1)  # read, then write
+                    return Outcome(None, object_id=i)
+
+                do_action("x.touch", "x", work, actor=Actor(f"w{worker}"), database=audit_db)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with audit_db.session_scope() as session:
+        rows, total = service.list_entries(session, {}, 0, 100)
+        assert total == 40 and sorted(r.seq for r in rows) == list(range(1, 41))
+        assert service.verify_stored(session).ok
+
+
+def test_migration_downgrades_cleanly(audit_db: Database) -> None:
+    from sqlalchemy import inspect
+
+    from industrybrain.config import get_settings
+    from industrybrain.migrations import downgrade, upgrade
+
+    url = get_settings().sqlalchemy_url
+    downgrade(url, "audit@base")
+    assert not {"audit_entry", "audit_checkpoint", "audit_key"} & set(
+        inspect(audit_db.engine).get_table_names()
+    )
+    upgrade(url, "audit@head")
+    _append(audit_db, 1)

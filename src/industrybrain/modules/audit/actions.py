@@ -13,7 +13,9 @@ audit entry, and notifications that run only after that transaction committed::
 
         return do_action("order.close", "order", work, actor=actor)
 
-If ``work`` raises, or the audit append or the commit fails, nothing is written (neither the
+On SQLite the action takes the write lock before ``work`` runs, so an action that reads and
+then writes waits for a concurrent writer instead of failing. If ``work`` raises, or the audit
+append or the commit fails, nothing is written (neither the
 change nor the audit entry) and no after-commit callback runs.
 """
 
@@ -28,7 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from industrybrain.kit.db import Database
-from industrybrain.modules.audit import service
+from industrybrain.modules.audit import repository, service
 from industrybrain.modules.audit.schemas import Actor
 
 T = TypeVar("T")
@@ -119,6 +121,7 @@ def do_action(
 
         database = get_database()
     with database.session_scope() as own_session:
+        repository.begin_write(own_session)
         return _run(own_session, action, object_type, work, actor, request_id)
 
 

@@ -25,6 +25,18 @@ def lock_for_append(session: Session) -> None:
         session.execute(text("UPDATE audit_checkpoint SET size = size WHERE 0 = 1"))
 
 
+def begin_write(session: Session) -> None:
+    """On SQLite, take the write lock at the start of the transaction (like BEGIN IMMEDIATE).
+
+    A deferred SQLite transaction that reads and later writes fails at once with "database is
+    locked" when another writer committed in between (its read snapshot is stale); taking the
+    lock before the first read makes it wait for the busy timeout instead. PostgreSQL needs
+    nothing here: the append itself is serialised by :func:`lock_for_append`.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_checkpoint SET size = size WHERE 0 = 1"))
+
+
 def last_seq(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0))) or 0)
 
