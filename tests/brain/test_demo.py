@@ -72,3 +72,12 @@ def test_demo_step_seeds_accounts_and_brain_idempotently(ib_env: Path) -> None:
 def test_demo_step_on_postgres(pg_env: str, tmp_path: Path) -> None:
     _run_step(tmp_path)
     _check_world()
+
+
+def test_demo_accounts_documented() -> None:
+    from industrybrain.modules.identity.demo import DEMO_ACCOUNTS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "identity.md").read_text("utf-8")
+    for account in DEMO_ACCOUNTS:
+        row = f"| {account.org_type} | {account.name_zh} | `{account.username}` | "
+        assert row + f"`{account.password}` |" in doc
