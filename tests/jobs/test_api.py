@@ -103,6 +103,40 @@ def test_progress_fragment_polls_until_final(client: TestClient) -> None:
     assert client.get("/jobs/777/progress").status_code == 404
 
 
+def test_pages_list_detail_and_cancel(client: TestClient) -> None:
+    job_id = client.post("/api/jobs", json={"kind": "system.sleep", "payload": {"steps": 3}})
+    job_id = job_id.json()["id"]
+    listing = client.get("/jobs")
+    assert (
+        listing.status_code == 200 and "system.sleep" in listing.text and "后台任务" in listing.text
+    )
+    assert client.get("/jobs", params={"status": "failed"}).text.count("system.sleep") == 0
+    detail = client.get(f"/jobs/{job_id}")
+    assert detail.status_code == 200
+    assert 'id="job-progress"' in detail.text and 'hx-trigger="every 1s"' in detail.text
+    assert client.get("/jobs/12345").status_code == 404
+
+    cancelled = client.post(f"/jobs/{job_id}/cancel", headers={"HX-Request": "true"})
+    assert cancelled.status_code == 200
+    assert 'data-status="cancelled"' in cancelled.text and "hx-trigger" not in cancelled.text
+    again = client.post(f"/jobs/{job_id}/cancel", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == f"/jobs/{job_id}"
+
+
+def test_generic_form_submits_a_job(client: TestClient) -> None:
+    form = client.get("/jobs/new")
+    assert form.status_code == 200 and "system.echo" in form.text and "回显（演示）" in form.text
+    response = client.post(
+        "/jobs/new", data={"kind": "system.echo", "payload": '{"a": 2}'}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    job_id = int(response.headers["location"].rsplit("/", 1)[1])
+    assert client.get(f"/api/jobs/{job_id}").json()["payload"] == {"a": 2}
+    refused = client.post("/jobs/new", data={"kind": "system.echo", "payload": "[1]"})
+    assert refused.status_code == 422
+    assert _count_jobs() == 1
+
+
 def test_submit_form_redirects_to_the_job(client: TestClient) -> None:
     response = client.post(
         "/jobs/submit",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 from sqlalchemy.orm import Session
 
 from industrybrain.kit.pages import Column, Filter, Form, FormError, FormField, ListPage, NavEntry
+from industrybrain.kit.webctx import N_
 from industrybrain.modules.jobs import service
 from industrybrain.modules.jobs.models import STATUSES
 
@@ -41,20 +42,20 @@ def _submit(session: Session, data: dict[str, Any]) -> int:
     try:
         payload = orjson.loads(str(data.get("payload") or "{}"))
     except orjson.JSONDecodeError as exc:
-        raise FormError({"payload": "Payload is not a JSON object"}) from exc
+        raise FormError({"payload": N_("Payload is not a JSON object")}) from exc
     if not isinstance(payload, dict):
-        raise FormError({"payload": "Payload is not a JSON object"})
+        raise FormError({"payload": N_("Payload is not a JSON object")})
     try:
         return service.submit(session, kind, payload).id
     except service.UnknownJobKind as exc:
-        raise FormError({"kind": "Unknown job kind"}) from exc
+        raise FormError({"kind": N_("Unknown job kind")}) from exc
 
 
-class _KindOptions:
-    """Job kinds are known only once plugins are loaded; list them lazily."""
+class _KindOptions(Sequence[tuple[str, str]]):
+    """Job kinds are known only once plugins are loaded; list them when the form renders."""
 
-    def __iter__(self) -> Any:
-        return iter(_kind_options())
+    def __getitem__(self, index: Any) -> Any:
+        return _kind_options()[index]
 
     def __len__(self) -> int:
         return len(_kind_options())
@@ -62,34 +63,34 @@ class _KindOptions:
 
 JOBS_PAGE = ListPage(
     path="/jobs",
-    title="Jobs",
-    description="Background jobs: queued, running and finished work of the platform.",
+    title=N_("Jobs"),
+    description=N_("Background jobs: queued, running and finished work of the platform."),
     columns=[
-        Column("id", "Job", link=True),
-        Column("kind", "Kind"),
-        Column("status", "Status"),
-        Column("progress", "Progress", format=_percent),
-        Column("message", "Message"),
-        Column("attempts", "Attempts"),
-        Column("created_at", "Created"),
-        Column("finished_at", "Finished"),
+        Column("id", N_("Job"), link=True),
+        Column("kind", N_("Kind")),
+        Column("status", N_("Status")),
+        Column("progress", N_("Progress"), format=_percent),
+        Column("message", N_("Message")),
+        Column("attempts", N_("Attempts")),
+        Column("created_at", N_("Created")),
+        Column("finished_at", N_("Finished")),
     ],
     query=_query,
     filters=[
-        Filter("status", "Status", kind="select", options=[(s, s) for s in STATUSES]),
-        Filter("kind", "Kind"),
+        Filter("status", N_("Status"), kind="select", options=[(s, s) for s in STATUSES]),
+        Filter("kind", N_("Kind")),
     ],
     detail=_detail,
     form=Form(
-        title="Submit a job",
+        title=N_("Submit a job"),
         fields=[
-            FormField("kind", "Kind", kind="select", required=True, options=_KindOptions()),  # type: ignore[arg-type]
-            FormField("payload", "Payload (JSON)", kind="textarea", help='e.g. {"steps": 5}'),
+            FormField("kind", N_("Kind"), kind="select", required=True, options=_KindOptions()),
+            FormField("payload", N_("Payload (JSON)"), kind="textarea", help='e.g. {"steps": 5}'),
         ],
         submit=_submit,
     ),
-    # The detail page can embed the live fragment: GET /jobs/{id}/progress (polls itself).
-    extra={"detail_fragment": "/jobs/{id}/progress"},
+    # The detail page embeds the live fragment of GET /jobs/{id}/progress (polls itself).
+    extra={"detail_template": "jobs/detail.html"},
 )
 
-JOBS_NAV = NavEntry(path="/jobs", label="Jobs", section="system", order=900, icon="clock")
+JOBS_NAV = NavEntry(path="/jobs", label=N_("Jobs"), section="system", order=900, icon="clock")
