@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -31,10 +31,12 @@ from industrybrain.templates._schema import (
     ProductCategory,
     TaggingFile,
     TemplateMeta,
+    _Strict,
 )
 
 Loc = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ItemT = TypeVar("ItemT", bound=_Strict)
 
 #: file name -> (model, required)
 FILES: dict[str, tuple[type[BaseModel], bool]] = {
@@ -133,6 +135,9 @@ class _Report:
     def __init__(self) -> None:
         self.issues: list[TemplateIssue] = []
         self.lines: dict[str, dict[Loc, int]] = {}
+        # ids/codes of list items dropped for schema errors, per file: they exist, so
+        # references to them are not reported a second time as dangling.
+        self.dropped: dict[str, set[str]] = {}
 
     def add(self, file: str, loc: Loc, reason: str) -> None:
         index = self.lines.get(file, {})
@@ -166,12 +171,62 @@ def _read(folder: Path, name: str, required: bool, report: _Report) -> Any:
     return data
 
 
+def _list_item_model(annotation: Any) -> type[BaseModel] | None:
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+    return None
+
+
+def _stamp(obj: BaseModel, positions: dict[str, list[int]]) -> None:
+    """Record each list item's index in the file (``positions`` when items were dropped)."""
+    for name, field in type(obj).model_fields.items():
+        if _list_item_model(field.annotation) is None:
+            continue
+        where = positions.get(name)
+        for index, item in enumerate(getattr(obj, name)):
+            item._source_index = where[index] if where is not None else index
+
+
+def _salvage(
+    name: str, model: type[ModelT], data: dict[str, Any], report: _Report
+) -> ModelT | None:
+    """Keep the valid items of each list so that cross-checks still run on them."""
+    cleaned = dict(data)
+    positions: dict[str, list[int]] = {}
+    for field_name, field in model.model_fields.items():
+        item_model = _list_item_model(field.annotation)
+        raw = data.get(field_name)
+        if item_model is None or not isinstance(raw, list):
+            continue
+        kept: list[BaseModel] = []
+        where: list[int] = []
+        for index, item in enumerate(raw):
+            try:
+                kept.append(item_model.model_validate(item))
+                where.append(index)
+            except ValidationError:
+                if isinstance(item, dict):
+                    for key in ("id", "code"):
+                        if isinstance(item.get(key), str):
+                            report.dropped.setdefault(name, set()).add(item[key])
+        cleaned[field_name] = kept
+        positions[field_name] = where
+    try:
+        obj = model.model_validate(cleaned)
+    except ValidationError:
+        return None
+    _stamp(obj, positions)
+    return obj
+
+
 def _validate(name: str, model: type[ModelT], data: Any, report: _Report) -> ModelT | None:
     if not isinstance(data, dict):
         report.add(name, (), f"expected a mapping at the top, got {type(data).__name__}")
         return None
     try:
-        return model.model_validate(data)
+        obj = model.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             reason = error["msg"]
@@ -181,9 +236,10 @@ def _validate(name: str, model: type[ModelT], data: Any, report: _Report) -> Mod
                 shown = repr(error["input"])
                 if len(shown) <= 60:
                     reason += f" (got {shown})"
-            loc = tuple(error["loc"])
-            report.add(name, loc, reason)
-        return None
+            report.add(name, tuple(error["loc"]), reason)
+        return _salvage(name, model, data, report)
+    _stamp(obj, {})
+    return obj
 
 
 # --- cross-checks --------------------------------------------------------------------------------
@@ -212,9 +268,15 @@ def _check_hs_codes(codes: Sequence[str], file: str, loc: Loc, report: _Report) 
             report.add(file, (*loc, index), f"HS 2022 has no code {code!r}")
 
 
-def _duplicates(values: Iterable[str]) -> Iterator[tuple[int, str]]:
+def _located(items: Sequence[ItemT]) -> Iterator[tuple[int, ItemT]]:
+    """(index in the file, item): items dropped for schema errors leave gaps, not shifts."""
+    for item in items:
+        yield item.source_index, item
+
+
+def _duplicates(values: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     seen: set[str] = set()
-    for index, value in enumerate(values):
+    for index, value in values:
         if value in seen:
             yield index, value
         seen.add(value)
@@ -247,10 +309,10 @@ def _check_meta(meta: TemplateMeta, folder: Path, report: _Report) -> None:
 def _check_chain(chain: ChainFile, report: _Report) -> None:
     file = "chain.yaml"
     ids = [node.id for node in chain.nodes]
-    for index, node_id in _duplicates(ids):
+    for index, node_id in _duplicates((i, n.id) for i, n in _located(chain.nodes)):
         report.add(file, ("nodes", index, "id"), f"node id {node_id!r} is declared twice")
-    known = set(ids)
-    for index, node in enumerate(chain.nodes):
+    known = set(ids) | report.dropped.get(file, set())
+    for index, node in _located(chain.nodes):
         loc: Loc = ("nodes", index)
         if node.parent is not None:
             if node.parent not in known:
@@ -263,13 +325,13 @@ def _check_chain(chain: ChainFile, report: _Report) -> None:
             report.add(file, (*loc, "keywords"), "a node needs at least one keyword for tagging")
     parents = {node.id: node.parent for node in chain.nodes if node.parent in known}
     cycle = _cycle_members(parents)
-    for index, node in enumerate(chain.nodes):
+    for index, node in _located(chain.nodes):
         if node.id in cycle and node.parent != node.id:
             report.add(file, ("nodes", index, "parent"), f"parent chain of {node.id!r} is a cycle")
 
     incoming: dict[str, list[tuple[int, float]]] = defaultdict(list)
     pairs: set[tuple[str, str]] = set()
-    for index, edge in enumerate(chain.edges):
+    for index, edge in _located(chain.edges):
         loc = ("edges", index)
         for role in ("supplier", "buyer"):
             value = getattr(edge, role)
@@ -298,14 +360,15 @@ def _check_categories(
     """Also fills in each category's ``level`` (1 for a root)."""
     file = "categories.yaml"
     items = categories.categories
-    codes = [category.code for category in items]
-    for index, code in _duplicates(codes):
+    for index, code in _duplicates((i, c.code) for i, c in _located(items)):
         report.add(file, ("categories", index, "code"), f"category code {code!r} is declared twice")
     by_code = {category.code: category for category in items}
-    for index, category in enumerate(items):
+    for index, category in _located(items):
         loc: Loc = ("categories", index)
         if category.parent is not None:
-            if category.parent not in by_code:
+            if category.parent in report.dropped.get(file, set()):
+                pass  # the parent has schema errors of its own, reported already
+            elif category.parent not in by_code:
                 report.add(file, (*loc, "parent"), f"parent {category.parent!r} is not a category")
             elif not category.code.startswith(category.parent + "."):
                 report.add(
@@ -323,7 +386,7 @@ def _check_categories(
             )
         _check_industry_classes(category.industry_classes, file, (*loc, "industry_classes"), report)
         _check_hs_codes(category.hs_codes, file, (*loc, "hs_codes"), report)
-        for attr_index, code in _duplicates(attr.code for attr in category.attributes):
+        for attr_index, code in _duplicates(enumerate(attr.code for attr in category.attributes)):
             report.add(
                 file,
                 (*loc, "attributes", attr_index, "code"),
@@ -332,8 +395,8 @@ def _check_categories(
 
     parents = {c.code: c.parent for c in items if c.parent in by_code}
     cycle = _cycle_members(parents)
-    index_of = {category.code: index for index, category in enumerate(items)}
-    for index, category in enumerate(items):
+    index_of = {category.code: index for index, category in _located(items)}
+    for index, category in _located(items):
         if category.code in cycle:
             report.add(
                 file,
@@ -369,7 +432,7 @@ def _check_categories(
 
 def _check_tagging(tagging: TaggingFile, node_ids: set[str] | None, report: _Report) -> None:
     file = "tagging.yaml"
-    for index, rule in enumerate(tagging.rules):
+    for index, rule in _located(tagging.rules):
         loc: Loc = ("rules", index)
         if node_ids is not None and rule.node not in node_ids:
             report.add(file, (*loc, "node"), f"chain node {rule.node!r} is not a node")
@@ -417,9 +480,9 @@ def _check_indices(
     report: _Report,
 ) -> None:
     file = "indices.yaml"
-    for index, duplicate in _duplicates(definition.id for definition in indices.indices):
+    for index, duplicate in _duplicates((i, d.id) for i, d in _located(indices.indices)):
         report.add(file, ("indices", index, "id"), f"index id {duplicate!r} is declared twice")
-    for index, definition in enumerate(indices.indices):
+    for index, definition in _located(indices.indices):
         loc: Loc = ("indices", index, "params")
         params = definition.params
         if definition.kind == "prosperity":
@@ -456,7 +519,7 @@ def _check_indices(
 def _check_evaluation(evaluation: EvaluationFile, report: _Report) -> None:
     file = "evaluation.yaml"
     items = evaluation.indicators
-    for index, duplicate in _duplicates(indicator.id for indicator in items):
+    for index, duplicate in _duplicates((i, x.id) for i, x in _located(items)):
         report.add(
             file, ("indicators", index, "id"), f"indicator id {duplicate!r} is declared twice"
         )
@@ -492,11 +555,11 @@ def _check_demo(
             for node_id in getattr(demo, key):
                 if node_id not in node_ids:
                     report.add(file, (key, node_id), f"chain node {node_id!r} is not a node")
-    for index, duplicate in _duplicates(material.code for material in demo.raw_materials):
+    for index, duplicate in _duplicates((i, m.code) for i, m in _located(demo.raw_materials)):
         report.add(
             file, ("raw_materials", index, "code"), f"raw material {duplicate!r} is declared twice"
         )
-    for index, material in enumerate(demo.raw_materials):
+    for index, material in _located(demo.raw_materials):
         if material.hs_code is not None:
             _check_hs_codes([material.hs_code], file, ("raw_materials", index, "hs_code"), report)
 
@@ -526,7 +589,11 @@ def read_template(folder: Path) -> BrainTemplate:
     evaluation: EvaluationFile | None = parsed.get("evaluation.yaml")
     demo: DemoParameters | None = parsed.get("demo.yaml")
 
-    node_ids = {node.id for node in chain.nodes} if chain else None
+    node_ids = (
+        {node.id for node in chain.nodes} | report.dropped.get("chain.yaml", set())
+        if chain
+        else None
+    )
     if meta:
         _check_meta(meta, folder, report)
     if chain:

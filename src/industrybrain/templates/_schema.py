@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 Stage = Literal["upstream", "midstream", "downstream", "service"]
 STAGES: tuple[Stage, ...] = ("upstream", "midstream", "downstream", "service")
@@ -28,6 +28,14 @@ SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # Position of this item in its list in the YAML file, kept for error paths after items with
+    # schema errors were dropped (so that the remaining ones can still be cross-checked).
+    _source_index: int = PrivateAttr(0)
+
+    @property
+    def source_index(self) -> int:
+        return self._source_index
 
 
 Text = Annotated[str, Field(min_length=1)]
@@ -265,6 +273,8 @@ class DemoParameters(_Strict):
 
 
 class Chain(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     nodes: list[ChainNode]
     edges: list[SupplyEdge]
 
@@ -277,6 +287,8 @@ class Chain(BaseModel):
 
 class BrainTemplate(BaseModel):
     """A validated brain template. Build it with :func:`industrybrain.templates.load_template`."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: str
     name_zh: str
