@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The identity tests' app (with identity, brain and audit plugins) and its organisations and
+# users; ``tests/identity`` is the package ``identity`` on pytest's path.
+from identity.conftest import client, world  # noqa: F401
 from industrybrain.kit.db import Database
 
 

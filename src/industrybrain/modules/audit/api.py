@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
 
 from industrybrain.kit.audit import Checkpoint, CheckpointError
 from industrybrain.modules.audit import service
 from industrybrain.modules.audit.schemas import AuditEntryOut, AuditPage, TreeHeadOut, VerifyReport
+from industrybrain.modules.identity.auth import require_permission
 from industrybrain.runtime import get_database
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+# The audit log spans every organisation: only oversight roles hold ``audit.read``.
+router = APIRouter(
+    prefix="/audit", tags=["audit"], dependencies=[Depends(require_permission("audit.read"))]
+)
 
 
 @router.get("", response_model=AuditPage)
