@@ -13,6 +13,7 @@ from industrybrain.kit.merkle import (
     consistency_proof,
     inclusion_proof,
     leaf_hash,
+    prefix_roots,
     root_hash,
     split_point,
     verify_consistency,
@@ -249,3 +250,15 @@ def test_a_changed_prefix_is_never_consistent(data: list[bytes], pick: st.DataOb
     rewritten[victim] = leaf_hash(data[victim] + b"!")
     proof = consistency_proof(rewritten, old)
     assert not verify_consistency(old, len(rewritten), old_root, root_hash(rewritten), proof)
+
+
+def test_prefix_roots_match_the_published_vectors() -> None:
+    assert {n: r.hex() for n, r in prefix_roots(LEAVES, range(9)).items()} == dict(enumerate(ROOTS))
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=data_lists, pick=st.data())
+def test_prefix_roots_equal_roots_of_prefixes(data: list[bytes], pick: st.DataObject) -> None:
+    leaves = [leaf_hash(d) for d in data]
+    sizes = pick.draw(st.lists(st.integers(0, len(leaves)), max_size=8))
+    assert prefix_roots(leaves, sizes) == {n: root_hash(leaves[:n]) for n in sizes}

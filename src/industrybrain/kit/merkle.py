@@ -16,7 +16,7 @@ their entries once with :func:`leaf_hash` and keep the digests.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "EMPTY_ROOT",
@@ -25,6 +25,7 @@ __all__ = [
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
+    "prefix_roots",
     "root_hash",
     "split_point",
     "verify_consistency",
@@ -70,6 +71,37 @@ def root_hash(leaves: Sequence[bytes]) -> bytes:
             paired.append(level[-1])
         level = paired
     return level[0]
+
+
+def prefix_roots(leaves: Sequence[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
+    """The root of the tree of the first ``n`` leaves, for every ``n`` in ``sizes``, in one pass.
+
+    Keeps the roots of the perfect subtrees the prefix decomposes into (one per set bit of its
+    size, largest first); the RFC 6962 root of a prefix folds them from the right. Costs
+    O(len(leaves) + len(sizes) · log n) instead of O(len(leaves)) per size.
+    """
+    wanted = sorted(set(sizes))
+    if wanted and not 0 <= wanted[0] <= wanted[-1] <= len(leaves):
+        raise ValueError(f"prefix sizes must lie in 0..{len(leaves)}")
+    roots: dict[int, bytes] = {}
+    stack: list[tuple[int, bytes]] = []  # (height, root) of perfect subtrees, left to right
+    position = 0
+    for size in wanted:
+        while position < size:
+            height, node = 0, leaves[position]
+            while stack and stack[-1][0] == height:
+                node = node_hash(stack.pop()[1], node)
+                height += 1
+            stack.append((height, node))
+            position += 1
+        if not stack:
+            roots[size] = EMPTY_ROOT
+            continue
+        folded = stack[-1][1]
+        for _, left in reversed(stack[:-1]):
+            folded = node_hash(left, folded)
+        roots[size] = folded
+    return roots
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:

@@ -35,7 +35,7 @@ from industrybrain.kit.audit import (
     trusted_keys,
 )
 from industrybrain.kit.db import utcnow
-from industrybrain.kit.merkle import leaf_hash, root_hash
+from industrybrain.kit.merkle import leaf_hash, prefix_roots, root_hash
 from industrybrain.modules.audit import repository
 from industrybrain.modules.audit.models import AuditCheckpoint, AuditEntry, AuditKey
 from industrybrain.modules.audit.schemas import Actor, VerifyReport
@@ -314,7 +314,9 @@ def _check_stored_checkpoints(
     session: Session, leaves: Sequence[bytes], pinned: Mapping[str, bytes]
 ) -> tuple[int | None, str] | None:
     keyring = _keyring(session, pinned)
-    for row in repository.checkpoints(session):
+    rows = repository.checkpoints(session)
+    roots = prefix_roots(leaves, [r.size for r in rows if r.size <= len(leaves)])
+    for row in rows:
         head = _stored_head(row)
         if not head.verify(keyring):
             return None, f"stored checkpoint {row.id} has no valid signature by a trusted key"
@@ -322,7 +324,7 @@ def _check_stored_checkpoints(
             return len(leaves), (
                 f"stored checkpoint {row.id} covers {head.size} entries, the log has {len(leaves)}"
             )
-        if root_hash(leaves[: head.size]) != head.root_hash:
+        if roots[head.size] != head.root_hash:
             return None, (
                 f"stored checkpoint {row.id} (size {head.size}) does not match the log's root"
             )
