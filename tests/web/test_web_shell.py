@@ -133,6 +133,11 @@ def test_list_filters_and_htmx_partial(web_client: TestClient) -> None:
     # 闸阀 11, 13, 15, 17, 19
     assert "共 5 条记录" in partial.text
     assert partial.text.count('<a href="/webtest/widgets/W') == 5
+    restore = web_client.get(
+        "/webtest/widgets?kind=valve",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restore.text and "ib-filters" in restore.text
     nothing = web_client.get("/webtest/widgets?q=nothing-like-this", headers={"HX-Request": "true"})
     assert "没有符合条件的记录。" in nothing.text
 

@@ -71,8 +71,15 @@ def ngettext(request: Request, singular: str, plural: str, n: int) -> str:
 
 
 def is_htmx(request: Request) -> bool:
-    """True when HTMX sent the request: answer with a partial, not the whole page."""
-    return request.headers.get("HX-Request", "").lower() == "true"
+    """True when HTMX sent the request: answer with a partial, not the whole page.
+
+    A history restore (back button after ``hx-push-url`` with a cold cache) swaps the whole
+    body, so it gets the whole page.
+    """
+    headers = request.headers
+    if headers.get("HX-History-Restore-Request", "").lower() == "true":
+        return False
+    return headers.get("HX-Request", "").lower() == "true"
 
 
 def N_(message: str) -> str:
