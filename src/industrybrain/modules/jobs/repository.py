@@ -10,9 +10,9 @@ The claim is the one query that must be right under concurrency:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -323,46 +323,40 @@ def request_cancel_running(session: Session, job_id: int) -> bool:
     return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
 
-def stale_running(session: Session, older_than: datetime) -> list[RowMapping]:
-    statement = (
-        select(Job.id, Job.attempts, Job.max_attempts, Job.worker_id)
-        .where(Job.status == RUNNING, Job.heartbeat_at < older_than)
-        .order_by(Job.id)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    return list(session.execute(statement).mappings())
+def recover_stale(session: Session, older_than: datetime) -> list[int]:
+    """Take running jobs whose heartbeat is older than ``older_than`` back from their lost
+    worker: fail those without an attempt left, queue the others again. Ids of both.
 
-
-def recover(
-    session: Session, job_id: int, worker_id: str | None, *, older_than: datetime, give_up: bool
-) -> bool:
-    """Take a stale running job back from a lost worker: queue it again, or fail it for good."""
+    Each is one ``UPDATE ... RETURNING`` (no read before the write, so SQLite never has to
+    upgrade a read snapshot, and PostgreSQL re-checks the condition under the row lock).
+    """
     now = utcnow()
-    conditions = [Job.id == job_id, Job.status == RUNNING, Job.heartbeat_at < older_than]
-    note = f"{now.isoformat()} worker {worker_id} lost (no heartbeat); "
-    if give_up:
-        values: dict[str, Any] = {
-            "status": FAILED,
-            "finished_at": now,
-            "error": "worker lost and no attempt left",
-            "log": Job.log + note + "no attempt left\n",
-        }
-    else:
-        values = {
-            "status": QUEUED,
-            "run_after": now,
-            "worker_id": None,
-            "heartbeat_at": None,
-            "log": Job.log + note + "queued again\n",
-        }
-    outcome = session.execute(update(Job).where(*conditions).values(**values))
-    return bool(outcome.rowcount)  # type: ignore[attr-defined]
-
-
-def rows_as_dicts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [dict(row) for row in rows]
-
-
-def due_delay(seconds: float) -> datetime:
-    return utcnow() + timedelta(seconds=seconds)
+    stale = (Job.status == RUNNING, Job.heartbeat_at < older_than)
+    note = func.coalesce(Job.worker_id, "?")
+    failed = session.execute(
+        update(Job)
+        .where(*stale, Job.attempts >= Job.max_attempts)
+        .values(
+            status=FAILED,
+            finished_at=now,
+            error="worker lost and no attempt left",
+            log=Job.log + f"{now.isoformat()} worker " + note + " lost (no heartbeat); "
+            "no attempt left\n",
+        )
+        .returning(Job.id)
+    ).scalars()
+    ids = list(failed)
+    queued = session.execute(
+        update(Job)
+        .where(*stale)
+        .values(
+            status=QUEUED,
+            run_after=now,
+            worker_id=None,
+            heartbeat_at=None,
+            log=Job.log + f"{now.isoformat()} worker " + note + " lost (no heartbeat); "
+            "queued again\n",
+        )
+        .returning(Job.id)
+    ).scalars()
+    return sorted(ids + list(queued))

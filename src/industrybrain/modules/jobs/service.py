@@ -11,14 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from industrybrain.config import get_settings
 from industrybrain.kit.db import utcnow
 from industrybrain.kit.jobs import JobSpec
 from industrybrain.modules.jobs import repository
-from industrybrain.modules.jobs.models import FINAL_STATUSES, RUNNING, STATUSES, Job
+from industrybrain.modules.jobs.models import FINAL_STATUSES, STATUSES, Job
 from industrybrain.modules.jobs.repository import ClaimedJob
 
 
@@ -190,16 +189,4 @@ def heartbeat(session: Session, worker_id: str, job_ids: list[int]) -> None:
 def recover_stale(session: Session, stale_seconds: float | None = None) -> list[int]:
     """Queue again (or fail, when no attempt is left) running jobs whose worker went silent."""
     stale_seconds = get_settings().job_stale_seconds if stale_seconds is None else stale_seconds
-    older_than = utcnow() - timedelta(seconds=stale_seconds)
-    recovered = []
-    for row in repository.stale_running(session, older_than):
-        give_up = row["attempts"] >= row["max_attempts"]
-        if repository.recover(
-            session, row["id"], row["worker_id"], older_than=older_than, give_up=give_up
-        ):
-            recovered.append(row["id"])
-    return recovered
-
-
-def is_running(row: RowMapping | Mapping[str, Any]) -> bool:
-    return bool(row["status"] == RUNNING)
+    return repository.recover_stale(session, utcnow() - timedelta(seconds=stale_seconds))
