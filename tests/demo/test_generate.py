@@ -19,6 +19,7 @@ from industrybrain.modules.demo.generate import FAULT_RATES, festival_loss, mont
 from industrybrain.modules.demo.report import monthly_totals, render_report
 from industrybrain.modules.demo.service import generate_demo, run_demo_step
 from industrybrain.modules.demo.sources import SOURCE_FILES
+from industrybrain.templates import load_template
 
 ENTERPRISES = 200
 
@@ -184,7 +185,8 @@ def test_names_follow_registration_patterns(demo_dir: Path) -> None:
     towns = Counter(row["town"] for row in truth)
     assert "大溪镇" in towns
     above = sum(row["above_scale"] == "1" for row in truth)
-    assert above == round(0.1 * len(truth))
+    share = load_template("pumps-valves").demo.above_scale_share
+    assert above == round(share * len(truth))
 
 
 def test_spring_festival_dip(demo_dir: Path) -> None:

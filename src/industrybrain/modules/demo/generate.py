@@ -79,7 +79,7 @@ FAULT_RATES: dict[str, dict[str, float]] = {
         "name_variant_per_enterprise": 0.08,
     },
     "products": {"code_mistyped_per_row": 0.01, "name_variant_per_enterprise": 0.10},
-    "supply_relations": {"code_missing_per_row": 0.05, "name_variant_per_enterprise": 0.10},
+    "supply_relations": {"code_missing_per_field": 0.05, "name_variant_per_enterprise": 0.10},
     "purchase_demand": {"code_mistyped_per_row": 0.01, "name_variant_per_enterprise": 0.10},
     "catalogs": {"faulty_row": 0.12, "hidden_sheet_per_workbook": 0.3},
 }
@@ -226,6 +226,18 @@ class Cluster:
     products: list[Product]
     material_prices: dict[str, np.ndarray]
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def enterprise_size(revenue_wan: float, employees: int) -> str:
+    """Industrial size class of the NBS rule (统计上大中小微型企业划分办法 2017, 工业): both the
+    headcount and the revenue must reach a class's lower bounds."""
+    if employees >= 1000 and revenue_wan >= 40000:
+        return "large"
+    if employees >= 300 and revenue_wan >= 2000:
+        return "medium"
+    if employees >= 20 and revenue_wan >= 300:
+        return "small"
+    return "micro"
 
 
 def _weighted_choice(rng: np.random.Generator, weights: dict[str, float], size: int) -> list[str]:
@@ -376,10 +388,7 @@ def generate_enterprises(
             int(rng.integers(1990, 2016)) if above[i] else int(min(2024, 1995 + rng.gamma(6, 3.5)))
         )
         founded = dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365)))
-        if above[i]:
-            size = "large" if revenue[i] > 40000 else "medium" if revenue[i] > 5000 else "small"
-        else:
-            size = "small" if revenue[i] > 300 else "micro"
+        size = enterprise_size(float(revenue[i]), int(employees[i]))
         node = nodes[i]
         siblings = [x.id for x in nodes_by_stage[stage_of[node]] if x.id != node]
         secondary = []

@@ -89,17 +89,20 @@ def render_report(out: Path) -> str:
         "### Sources and fault rates",
         "",
         "Documented rate = the generator's parameter (`FAULT_RATES`); realised = planted count / "
-        "rows (per-row faults) or / enterprises (per-enterprise faults).",
+        "rows (per-row faults), / code fields (per-field) or / enterprises (per-enterprise).",
         "",
     ]
     rows = []
     for source, info in sorted(manifest["sources"].items()):
         rates = manifest["fault_rates"].get(source, {})
         for parameter, rate in sorted(rates.items()):
-            kind = parameter.replace("_per_row", "").replace("_per_enterprise", "")
-            per_row = parameter.endswith("_per_row")
-            planted = info["planted"].get(kind if per_row else f"{kind}_enterprises", 0)
-            base = info["rows"] if per_row else total
+            kind = parameter.rsplit("_per_", 1)[0]
+            per_enterprise = parameter.endswith("_per_enterprise")
+            planted = info["planted"].get(f"{kind}_enterprises" if per_enterprise else kind, 0)
+            # per_field: both the seller's and the buyer's code of a supply relation row
+            base = (
+                total if per_enterprise else info["rows"] * (2 if "_per_field" in parameter else 1)
+            )
             rows.append(
                 [source, info["rows"], parameter, f"{100 * rate:.1f}%", _share(planted, base)]
             )
@@ -114,7 +117,9 @@ def render_report(out: Path) -> str:
         "",
         f"{catalogs['workbooks']} workbooks, {catalogs['rows']} product rows, "
         f"{catalogs['faulty_rows']} rows with planted faults "
-        f"({_share(catalogs['faulty_rows'], catalogs['rows'])}); layouts: "
+        f"({_share(catalogs['faulty_rows'], catalogs['rows'])}; documented "
+        f"{100 * manifest['fault_rates']['catalogs']['faulty_row']:.0f}% of rows drawn, a drawn row "
+        "whose attributes admit no fault stays clean); layouts: "
         + ", ".join(f"{k} {v}" for k, v in catalogs["layouts"].items())
         + ".",
         "",

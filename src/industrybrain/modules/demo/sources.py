@@ -562,7 +562,7 @@ def write_supply_relations(cluster: Cluster, out: Path) -> SourceResult:
     result = SourceResult(source)
     rng = substream(cluster.seed, f"source:{source}")
     names = _source_names(cluster, source, result)
-    rate = FAULT_RATES[source]["code_missing_per_row"]
+    rate = FAULT_RATES[source]["code_missing_per_field"]  # seller and buyer code each
     years = sorted({y for y, _ in cluster.labels})
     rows: list[tuple[Any, ...]] = []
     record_ids: list[str] = []
