@@ -98,3 +98,10 @@ def register_demo_steps() -> list[Any]:
 @hookspec
 def register_lifespan() -> list[Any]:
     """Async context manager factories ``f(app)`` entered while the web app runs (e.g. a worker)."""
+
+
+@hookspec(firstresult=True)
+def authenticate_request(request: Any) -> Any:
+    """The principal of an HTTP request (an object with ``has(permission) -> bool``), or None.
+
+    The first plugin that answers wins; the identity module implements it."""

@@ -101,14 +101,18 @@ def test_viewer_and_verification_pages(client: TestClient, world: object) -> Non
 
     db = get_database()
     _append(db, 3)
+    # Anonymous viewers are sent to the login page and see nothing of the log.
+    anonymous = client.get("/audit", params={"lang": "en"}, follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login?next=")
+    assert client.get("/audit/1", follow_redirects=False).status_code == 303
+    assert client.get("/audit/verify").status_code == 401
+    csrf = login(client, "op_admin")
     page = client.get("/audit", params={"action": "order.close", "lang": "en"})
     assert page.status_code == 200
     assert "Audit log" in page.text and "order:2" in page.text
     assert client.get("/audit/1").status_code == 200
     assert "审计日志" in client.get("/audit", params={"lang": "zh_CN"}).text
-
-    assert client.get("/audit/verify").status_code == 401
-    csrf = login(client, "op_admin")
     status = client.get("/audit/verify")
     assert status.status_code == 200
     assert 'data-ok="true"' in status.text
@@ -124,3 +128,14 @@ def test_viewer_and_verification_pages(client: TestClient, world: object) -> Non
     bad = {"checkpoint": "nonsense", "csrf_token": csrf["X-CSRF-Token"]}
     assert client.post("/audit/verify", data=bad).status_code == 422
     assert client.post("/audit/verify", data={"checkpoint": exported}).status_code == 403
+
+
+def test_viewer_page_refuses_a_role_without_audit_read(client: TestClient, world: object) -> None:
+    from industrybrain.runtime import get_database
+
+    _append(get_database(), 2)
+    login(client, "a_admin")  # an enterprise admin: no audit.read
+    for path in ("/audit", "/audit/1"):
+        response = client.get(path, params={"lang": "en"})
+        assert response.status_code == 403
+        assert "order:1" not in response.text

@@ -81,4 +81,6 @@ class ListPage:
     form: Form | None = None
     page_size: int = 50
     description: str = ""
+    permission: str | None = None
+    """Permission a viewer must hold; anonymous viewers are sent to the login page."""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -153,6 +153,23 @@ def build_page_router(pages: Sequence[ListPage]) -> APIRouter:
     return router
 
 
+async def _refusal(request: Request, page: ListPage) -> Response | None:
+    """None when the viewer may see ``page``; else the login redirect or a 403."""
+    if page.permission is None:
+        return None
+    hook = request.app.state.plugin_manager.hook
+    principal = await run_in_threadpool(hook.authenticate_request, request=request)
+    if principal is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = f"/login?next={quote(target, safe='')}"
+        if is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": login})
+        return RedirectResponse(login, status_code=303)
+    if not principal.has(page.permission):
+        raise HTTPException(status_code=403)
+    return None
+
+
 def _add_routes(router: APIRouter, page: ListPage) -> None:
     base = page.path.rstrip("/") or "/"
     list_template = str(page.extra.get("list_template", "pages/list.html"))
@@ -160,8 +177,10 @@ def _add_routes(router: APIRouter, page: ListPage) -> None:
     detail_template = str(page.extra.get("detail_template", "pages/detail.html"))
     form_template = str(page.extra.get("form_template", "pages/form.html"))
 
-    def list_view(request: Request) -> Response:
-        context = list_context(page, request)
+    async def list_view(request: Request) -> Response:
+        if (refusal := await _refusal(request, page)) is not None:
+            return refusal
+        context = await run_in_threadpool(list_context, page, request)
         context["table_template"] = table_template
         template = table_template if is_htmx(request) else list_template
         return _renderer(request).render(request, template, context)
@@ -184,10 +203,14 @@ def _add_routes(router: APIRouter, page: ListPage) -> None:
                 status_code=status_code,
             )
 
-        def new_form(request: Request) -> Response:
+        async def new_form(request: Request) -> Response:
+            if (refusal := await _refusal(request, page)) is not None:
+                return refusal
             return form_response(request, {}, {}, 200)
 
         async def submit_form(request: Request) -> Response:
+            if (refusal := await _refusal(request, page)) is not None:
+                return refusal
             submitted = await request.form()
             raw = {k: v for k, v in submitted.items() if isinstance(v, str)}
             values, errors = _coerce(form, raw)
@@ -215,9 +238,15 @@ def _add_routes(router: APIRouter, page: ListPage) -> None:
     detail = page.detail
     if detail is not None:
 
-        def detail_view(request: Request, key: str) -> Response:
-            with _database(request).session_scope() as session:
-                row = detail(session, key)
+        async def detail_view(request: Request, key: str) -> Response:
+            if (refusal := await _refusal(request, page)) is not None:
+                return refusal
+
+            def load() -> Any:
+                with _database(request).session_scope() as session:
+                    return detail(session, key)
+
+            row = await run_in_threadpool(load)
             if row is None:
                 raise HTTPException(status_code=404)
             return _renderer(request).render(

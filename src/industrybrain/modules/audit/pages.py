@@ -72,8 +72,8 @@ AUDIT_PAGE = ListPage(
         Filter("actor", N_("Actor")),
     ],
     detail=_detail,
-    # The generic list views have no permission check yet; this declares the one they need.
-    extra={"verify_path": "/audit/verify", "permission": "audit.read"},
+    extra={"verify_path": "/audit/verify"},
+    permission="audit.read",
 )
 
 AUDIT_NAV = NavEntry(path="/audit", label=N_("Audit log"), section="admin", order=900)

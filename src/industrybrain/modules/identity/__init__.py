@@ -9,7 +9,7 @@ and documented in ``docs/permissions.md``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from industrybrain.hookspecs import hookimpl
 
@@ -60,3 +60,10 @@ def register_cli(cli: typer.Typer) -> None:
 
     cli.add_typer(users_cli, name="users")
     cli.add_typer(orgs_cli, name="orgs")
+
+
+@hookimpl
+def authenticate_request(request: Any) -> Any:
+    from industrybrain.modules.identity.auth import authenticate
+
+    return authenticate(request)
