@@ -249,3 +249,24 @@ def test_cli_generate_and_report(tmp_path: Path) -> None:
     report = runner.invoke(build_cli(), ["demo", "report", str(out)])
     assert report.exit_code == 0, report.output
     assert "### Size mix" in report.output
+
+
+def test_clean_product_values_are_valid_for_their_category() -> None:
+    from industrybrain.modules.demo.generate import generate_enterprises, generate_products
+
+    template = load_template("pumps-valves")
+    firms = generate_enterprises(template, 120, 5, 36)
+    products = generate_products(template, firms, 5)
+    assert products
+    checked = 0
+    for product in products:
+        for attribute in template.attributes_of(product.category_code):
+            value = product.attributes[attribute.code]
+            if attribute.datatype in ("decimal", "integer"):
+                assert attribute.min is None or value >= attribute.min, (attribute.code, value)
+                assert attribute.max is None or value <= attribute.max, (attribute.code, value)
+            elif attribute.datatype == "enum":
+                assert value in attribute.enum
+            checked += 1
+        assert len(product.gtin) == 13
+    assert checked > len(products)

@@ -554,6 +554,61 @@ TYPICAL_VALUES: dict[str, tuple[float, ...]] = {
 }
 
 
+# Where most products of a small-pump cluster sit inside the (wide) declared ranges.
+TYPICAL_RANGES: dict[str, tuple[float, float]] = {"flow_rate": (0.5, 200.0), "head": (5.0, 150.0)}
+MOTOR_RATINGS_KW = (
+    0.18,
+    0.25,
+    0.37,
+    0.55,
+    0.75,
+    1.1,
+    1.5,
+    2.2,
+    3,
+    4,
+    5.5,
+    7.5,
+    11,
+    15,
+    18.5,
+    22,
+    30,
+    37,
+    45,
+    55,
+    75,
+    90,
+    110,
+    132,
+    160,
+    200,
+    250,
+    315,
+)
+
+
+def _inside(attribute: Any, value: float) -> bool:
+    return (attribute.min is None or value >= attribute.min) and (
+        attribute.max is None or value <= attribute.max
+    )
+
+
+def _harmonise_pump(values: dict[str, Any], declared: dict[str, Any], u: float) -> None:
+    """Make power follow flow and head (P = Q·H / (367·η)), on a standard motor rating."""
+    flow, head = values.get("flow_rate"), values.get("head")
+    if not isinstance(flow, float | int) or not isinstance(head, float | int):
+        return
+    efficiency = 0.45 + 0.35 * u
+    if "pump_efficiency" in values and _inside(declared["pump_efficiency"], efficiency * 100):
+        values["pump_efficiency"] = round(efficiency * 100, 1)
+    if "power" in values:
+        needed = flow * head / (367 * efficiency) * 1.1  # 10% motor margin
+        rating = next((r for r in MOTOR_RATINGS_KW if r >= needed), MOTOR_RATINGS_KW[-1])
+        if _inside(declared["power"], rating):
+            values["power"] = float(rating)
+
+
 def _attribute_value(attribute: Any, u: float) -> Any:
     """A clean value of ``attribute`` from one uniform draw ``u`` in [0, 1) (fast: no rng call)."""
     typical = TYPICAL_VALUES.get(attribute.code)
@@ -564,6 +619,11 @@ def _attribute_value(attribute: Any, u: float) -> Any:
         )
         if inside:
             return int(value) if attribute.datatype == "integer" else float(value)
+    typical_range = TYPICAL_RANGES.get(attribute.code)
+    if typical_range and all(_inside(attribute, bound) for bound in typical_range):
+        low, high = typical_range
+        value = math.exp(math.log(low) + u * (math.log(high) - math.log(low)))
+        return float(round(value, 1 if value >= 10 else 2))
     if attribute.datatype in ("decimal", "integer"):
         low = attribute.min if attribute.min is not None else 0.0
         high = attribute.max if attribute.max is not None else max(low * 10, 100.0)
@@ -616,6 +676,7 @@ def generate_products(
 
     cache: dict[str, list[Any]] = {}
     attributes_cache: dict[str, list[Any]] = {}
+    declared_cache: dict[str, dict[str, Any]] = {}
     low, high = template.demo.products_per_enterprise
     products: list[Product] = []
     for e in enterprises:
@@ -636,6 +697,9 @@ def generate_products(
             attributes = {
                 a.code: _attribute_value(a, u) for a, u in zip(declared, draws, strict=True)
             }
+            if category.code not in declared_cache:
+                declared_cache[category.code] = {a.code: a for a in declared}
+            _harmonise_pump(attributes, declared_cache[category.code], draws[0])
             numbers = [
                 v
                 for v in attributes.values()
