@@ -326,13 +326,14 @@ def broken_copy(tmp_path: Path, mutate: Callable[[dict[str, Data]], Any]) -> tup
     folder = tmp_path / "pumps-valves"
     shutil.copytree(PACKAGED_TEMPLATES_DIR / "pumps-valves", folder)
     files = {
-        path.name: yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.name: yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         for path in folder.glob("*.yaml")
     }
     result = mutate(files)
     for name, data in files.items():
         (folder / name).write_text(
-            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
         )
     return folder, result
 

@@ -49,6 +49,7 @@ FILES: dict[str, tuple[type[BaseModel], bool]] = {
     "demo.yaml": (DemoParameters, True),
 }
 WEIGHT_TOLERANCE = 1e-6
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def format_loc(loc: Iterable[str | int]) -> str:
@@ -73,7 +74,8 @@ class TemplateIssue:
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        return f"{where}: {self.path}: {self.reason}" if self.path else f"{where}: {self.reason}"
+        parts = [part for part in (where, self.path, self.reason) if part]
+        return ": ".join(parts)
 
 
 class TemplateError(ValueError):
@@ -156,9 +158,12 @@ def _read(folder: Path, name: str, required: bool, report: _Report) -> Any:
             report.add(name, (), f"required file is missing in {folder}")
         return None
     text = path.read_text(encoding="utf-8")
+    # Compose once (for line numbers), then construct from the same tree; libyaml when present.
+    loader = _YAML_LOADER(text)
     try:
-        data = yaml.safe_load(text)
-        report.lines[name] = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        report.lines[name] = _line_index(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -166,6 +171,8 @@ def _read(folder: Path, name: str, required: bool, report: _Report) -> Any:
             TemplateIssue(name, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None)
         )
         return None
+    finally:
+        loader.dispose()
     if data is None:
         data = {}
     return data
