@@ -70,6 +70,8 @@ def _write_truth(
                 e.electricity_account,
                 e.social_insurance_unit,
                 e.customs_code,
+                e.company_type,
+                e.business_scope,
             )
         )
     sources.write_csv(
@@ -100,6 +102,8 @@ def _write_truth(
             "electricity_account",
             "social_insurance_unit",
             "customs_code",
+            "company_type",
+            "business_scope",
         ),
         rows,
         "utf-8",
