@@ -295,6 +295,27 @@ def break_indicator_weights(files: dict[str, Data]) -> tuple[str, str]:
     return "indicators", "weights sum to"
 
 
+def break_ambiguous_synonym(files: dict[str, Data]) -> tuple[str, str]:
+    index = _category_index(files["categories.yaml"], "PV01.01.01")
+    attribute = files["categories.yaml"]["categories"][index]["attributes"][0]
+    assert attribute["code"] == "min_well_diameter"
+    attribute["synonyms"].append("扬程")  # a synonym of the inherited head attribute
+    path = f"categories[{index}].attributes[0].synonyms[{len(attribute['synonyms']) - 1}]"
+    return path, "'扬程' also names attribute 'head' of PV01.01.01"
+
+
+def break_child_stage(files: dict[str, Data]) -> tuple[str, str]:
+    index = _node_index(files["chain.yaml"], "ball_valve")
+    files["chain.yaml"]["nodes"][index]["stage"] = "downstream"
+    return f"nodes[{index}].stage", "differs from the stage 'midstream' of its parent 'valve'"
+
+
+def break_category_node_stage(files: dict[str, Data]) -> tuple[str, str]:
+    index = _category_index(files["categories.yaml"], "PV02.06")
+    files["categories.yaml"]["categories"][index]["chain_node"] = "hvac"
+    return f"categories[{index}].chain_node", "'hvac' is a downstream node"
+
+
 BREAKAGES: dict[str, tuple[str, Callable[[dict[str, Data]], tuple[str, str]]]] = {
     "stage": ("chain.yaml", break_stage),
     "parent": ("chain.yaml", break_parent),
@@ -318,6 +339,9 @@ BREAKAGES: dict[str, tuple[str, Callable[[dict[str, Data]], tuple[str, str]]]] =
     "tag_rule_node": ("tagging.yaml", break_tag_rule_node),
     "index_material": ("indices.yaml", break_index_material),
     "indicator_weights": ("evaluation.yaml", break_indicator_weights),
+    "ambiguous_synonym": ("categories.yaml", break_ambiguous_synonym),
+    "child_stage": ("chain.yaml", break_child_stage),
+    "category_node_stage": ("categories.yaml", break_category_node_stage),
 }
 
 

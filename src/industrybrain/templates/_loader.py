@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from industrybrain import reference
 from industrybrain.templates._schema import (
     MAX_CATEGORY_LEVEL,
+    Attribute,
     BrainTemplate,
     CategoriesFile,
     Chain,
@@ -319,6 +320,7 @@ def _check_chain(chain: ChainFile, report: _Report) -> None:
     for index, node_id in _duplicates((i, n.id) for i, n in _located(chain.nodes)):
         report.add(file, ("nodes", index, "id"), f"node id {node_id!r} is declared twice")
     known = set(ids) | report.dropped.get(file, set())
+    stages = {node.id: node.stage for node in chain.nodes}
     for index, node in _located(chain.nodes):
         loc: Loc = ("nodes", index)
         if node.parent is not None:
@@ -326,6 +328,13 @@ def _check_chain(chain: ChainFile, report: _Report) -> None:
                 report.add(file, (*loc, "parent"), f"parent {node.parent!r} is not a node")
             elif node.parent == node.id:
                 report.add(file, (*loc, "parent"), "a node cannot be its own parent")
+            elif node.parent in stages and stages[node.parent] != node.stage:
+                report.add(
+                    file,
+                    (*loc, "stage"),
+                    f"stage {node.stage!r} differs from the stage {stages[node.parent]!r} "
+                    f"of its parent {node.parent!r}",
+                )
         _check_industry_classes(node.industry_classes, file, (*loc, "industry_classes"), report)
         _check_hs_codes(node.hs_codes, file, (*loc, "hs_codes"), report)
         if not node.keywords:
@@ -362,7 +371,10 @@ def _check_chain(chain: ChainFile, report: _Report) -> None:
 
 
 def _check_categories(
-    categories: CategoriesFile, node_ids: set[str] | None, report: _Report
+    categories: CategoriesFile,
+    node_ids: set[str] | None,
+    node_stages: Mapping[str, str],
+    report: _Report,
 ) -> None:
     """Also fills in each category's ``level`` (1 for a root)."""
     file = "categories.yaml"
@@ -390,6 +402,14 @@ def _check_categories(
         ):
             report.add(
                 file, (*loc, "chain_node"), f"chain node {category.chain_node!r} is not a node"
+            )
+        elif node_stages.get(category.chain_node or "") in ("downstream", "service"):
+            report.add(
+                file,
+                (*loc, "chain_node"),
+                f"chain node {category.chain_node!r} is a "
+                f"{node_stages[category.chain_node or '']} node; product categories belong to "
+                "upstream or midstream nodes",
             )
         _check_industry_classes(category.industry_classes, file, (*loc, "industry_classes"), report)
         _check_hs_codes(category.hs_codes, file, (*loc, "hs_codes"), report)
@@ -434,6 +454,42 @@ def _check_categories(
                     ("categories", index, "attributes", attr_index, "code"),
                     f"attribute {attr.code!r} is already inherited from "
                     f"{inherited[attr.code]} (categories[{index_of[inherited[attr.code]]}])",
+                )
+        _check_attribute_labels(category, lineage, ("categories", index), report)
+
+
+def _normalise_label(label: str) -> str:
+    return "".join(label.split()).casefold()
+
+
+def _attribute_labels(attribute: Attribute) -> Iterator[tuple[Loc, str]]:
+    yield ("code",), attribute.code
+    yield ("name_zh",), attribute.name_zh
+    yield ("name_en",), attribute.name_en
+    for index, synonym in enumerate(attribute.synonyms):
+        yield ("synonyms", index), synonym
+
+
+def _check_attribute_labels(
+    category: ProductCategory, lineage: Sequence[ProductCategory], loc: Loc, report: _Report
+) -> None:
+    """A column name must point at one attribute of a category (own or inherited): the CPMS
+    column mapper matches spreadsheet headers against these labels."""
+    owners: dict[str, str] = {}
+    for ancestor in reversed(lineage):  # root first
+        for attribute in ancestor.attributes:
+            for _, label in _attribute_labels(attribute):
+                owners.setdefault(_normalise_label(label), attribute.code)
+    for attr_index, attribute in enumerate(category.attributes):
+        for label_loc, label in _attribute_labels(attribute):
+            key = _normalise_label(label)
+            owner = owners.setdefault(key, attribute.code)
+            if owner != attribute.code:
+                report.add(
+                    "categories.yaml",
+                    (*loc, "attributes", attr_index, *label_loc),
+                    f"{label!r} also names attribute {owner!r} of {category.code}: "
+                    "a column with this name would be ambiguous",
                 )
 
 
@@ -606,7 +662,12 @@ def read_template(folder: Path) -> BrainTemplate:
     if chain:
         _check_chain(chain, report)
     if categories:
-        _check_categories(categories, node_ids, report)
+        _check_categories(
+            categories,
+            node_ids,
+            {node.id: node.stage for node in chain.nodes} if chain else {},
+            report,
+        )
     if tagging:
         _check_tagging(tagging, node_ids, report)
     if indices:
