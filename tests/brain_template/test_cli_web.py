@@ -154,3 +154,18 @@ def test_template_page_in_english(web: TestClient) -> None:
 
 def test_unknown_template_page_is_404(web: TestClient) -> None:
     assert web.get("/templates/no-such-template").status_code == 404
+
+
+def test_api_lists_and_serves_templates(web: TestClient) -> None:
+    listed = web.get("/api/templates").json()
+    assert {"pumps-valves", "smart-electrical", "sewing-equipment"} <= {t["id"] for t in listed}
+    body = web.get("/api/templates/pumps-valves").json()
+    assert body["region_code"] == "331081" and "path" not in body
+    assert len(body["chain"]["nodes"]) >= 40
+    assert body["categories"][0]["level"] == 1
+    rows = web.get("/api/templates/pumps-valves/categories/PV01.01.01/attributes").json()
+    by_code = {row["code"]: row for row in rows}
+    assert by_code["flow_rate"]["category"] == "PV01"
+    assert by_code["min_well_diameter"]["category"] == "PV01.01.01"
+    assert web.get("/api/templates/nope").status_code == 404
+    assert web.get("/api/templates/pumps-valves/categories/XX99/attributes").status_code == 404

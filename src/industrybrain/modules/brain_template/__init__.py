@@ -40,6 +40,13 @@ def register_cli(cli: typer.Typer) -> None:
 
 
 @hookimpl
+def register_api_routers() -> list[APIRouter]:
+    from industrybrain.modules.brain_template.api import router
+
+    return [router]
+
+
+@hookimpl
 def register_web_routers() -> list[APIRouter]:
     from industrybrain.modules.brain_template.views import router
 

@@ -44,17 +44,14 @@ def template_page(request: Request, template_id: str) -> Response:
             status_code=422,
         )
     locale = getattr(request.state, "locale", "zh_CN")
-    categories = [
-        {
-            "category": category,
-            "attributes": [
-                {"attribute": attribute, "inherited": attribute.code not in own}
-                for attribute in template.attributes_of(category.code)
-            ],
-        }
-        for category in template.categories
-        for own in [{attribute.code for attribute in category.attributes}]
-    ]
+    categories = []
+    for category in template.categories:
+        inherited = [
+            {"attribute": attribute, "source": ancestor.code}
+            for ancestor in template.ancestors(category.code)
+            for attribute in ancestor.attributes
+        ]
+        categories.append({"category": category, "inherited": inherited})
     incoming: dict[str, list[tuple[str, float]]] = {}
     for edge in template.chain.edges:
         incoming.setdefault(edge.buyer, []).append((edge.supplier, edge.cost_share))
