@@ -53,6 +53,21 @@ SOURCE_FILES: dict[str, tuple[str, str]] = {
     "supply_relations.csv": ("utf-8", ","),
     "purchase_demand.csv": ("utf-8-sig", ","),
 }
+# A planted unit mismatch uses a unit of another dimension, so that no unit conversion can
+# turn it into a valid value (``15 mm`` for a head in m could be converted; ``15 kg`` cannot).
+UNIT_DIMENSION = {
+    "m": "length",
+    "mm": "length",
+    "cm": "length",
+    "kW": "power",
+    "W": "power",
+    "m3/h": "flow",
+    "L/min": "flow",
+    "L/s": "flow",
+    "MPa": "pressure",
+    "kPa": "pressure",
+    "bar": "pressure",
+}
 UNIT_DISPLAY = {"m3/h": "m³/h", "r/min": "r/min", "MPa": "MPa", "kW": "kW", "mm": "mm"}
 
 
@@ -712,8 +727,8 @@ def write_catalogs(cluster: Cluster, out: Path) -> CatalogResult:
     folder = out / "catalogs"
     folder.mkdir(parents=True, exist_ok=True)
     by_enterprise: dict[int, list[Any]] = {}
-    for number, p in enumerate(cluster.products):
-        by_enterprise.setdefault(p.enterprise_index, []).append((number, p))
+    for p in cluster.products:
+        by_enterprise.setdefault(p.enterprise_index, []).append(p)
     producers = sorted(by_enterprise)
     count = max(min(5, len(producers)), round(len(producers) * CATALOGUE_SHARE))
     chosen = (
@@ -728,7 +743,7 @@ def write_catalogs(cluster: Cluster, out: Path) -> CatalogResult:
         layout = CATALOG_LAYOUTS[int(rng.integers(0, len(CATALOG_LAYOUTS)))]
         result.layouts[layout] = result.layouts.get(layout, 0) + 1
         attributes: dict[str, Any] = {}
-        for _, p in items:
+        for p in items:
             for a in template.attributes_of(p.category_code):
                 attributes.setdefault(a.code, a)
         header_of = {}
@@ -779,7 +794,7 @@ def write_catalogs(cluster: Cluster, out: Path) -> CatalogResult:
                 sheet.cell(3, column, UNIT_DISPLAY.get(unit, unit) if unit else "")
             first_row = 4
         file_name = f"{e.enterprise_id}.xlsx"
-        for offset, (number, p) in enumerate(items):
+        for offset, p in enumerate(items):
             row = first_row + offset
             category = template.category(p.category_code)
             sheet.cell(row, 1, offset + 1)
@@ -811,9 +826,9 @@ def write_catalogs(cluster: Cluster, out: Path) -> CatalogResult:
                 else:
                     cell_value = value
                 if c in targets:
-                    planted = _plant_catalog_fault(
-                        a, value, unit, layout, rng, [u for u in units if u != unit]
-                    )
+                    dimension = UNIT_DIMENSION.get(unit or "", unit)
+                    others = [u for u in units if UNIT_DIMENSION.get(u, u) != dimension]
+                    planted = _plant_catalog_fault(a, value, unit, layout, rng, others)
                     if planted is not None:
                         kind, cell_value, is_error = planted
                         row_faulted = True
@@ -836,7 +851,6 @@ def write_catalogs(cluster: Cluster, out: Path) -> CatalogResult:
             result.faulty_rows += int(row_faulted)
             result.rows += 1
             result.links.append(("catalogs", f"{file_name}#{row}", e.enterprise_id))
-            del number
         if rng.random() < rates["hidden_sheet_per_workbook"]:
             hidden = workbook.create_sheet("填写说明")
             hidden.cell(1, 1, "请按模板填写，数值列不要带单位。")
