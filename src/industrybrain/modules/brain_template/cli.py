@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from industrybrain.templates import (
@@ -55,7 +56,7 @@ def list_command() -> None:
         except TemplateError as exc:
             table.add_row(
                 summary.id,
-                summary.name_zh,
+                escape(summary.name_zh),
                 summary.version,
                 summary.region_code,
                 "",
@@ -65,7 +66,7 @@ def list_command() -> None:
             continue
         table.add_row(
             template.id,
-            f"{template.name_zh} / {template.name_en}",
+            escape(f"{template.name_zh} / {template.name_en}"),
             template.version,
             template.region_code,
             str(len(template.chain.nodes)),
@@ -95,7 +96,8 @@ def show_command(
 
 def _show_summary(template: BrainTemplate) -> None:
     console.print(
-        f"[bold]{template.name_zh}[/bold] / {template.name_en}  ({template.id} {template.version})"
+        f"[bold]{escape(template.name_zh)}[/bold] / {escape(template.name_en)}  "
+        f"({template.id} {template.version})"
     )
     console.print(
         f"region {template.region_code}; industry classes {', '.join(template.industry_classes)}"
@@ -123,11 +125,11 @@ def _show_chain(template: BrainTemplate) -> None:
             table.add_row(
                 stage,
                 node.id,
-                f"{node.name_zh} / {node.name_en}",
+                escape(f"{node.name_zh} / {node.name_en}"),
                 node.parent or "",
                 " ".join(node.industry_classes),
                 " ".join(node.hs_codes),
-                "、".join(node.keywords),
+                escape("、".join(node.keywords)),
             )
     console.print(table)
     edges = Table("supplier", "buyer", "cost share")
@@ -148,7 +150,7 @@ def _show_categories(template: BrainTemplate) -> None:
         ]
         table.add_row(
             "  " * (category.level - 1) + category.code,
-            f"{category.name_zh} / {category.name_en}",
+            escape(f"{category.name_zh} / {category.name_en}"),
             category.chain_node or "",
             ", ".join(attributes),
         )
