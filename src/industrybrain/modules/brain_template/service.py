@@ -83,7 +83,7 @@ def chain_graph_options(template: BrainTemplate, locale: str) -> dict[str, Any]:
                 {
                     "id": node.id,
                     "name": node.name_zh if zh else node.name_en,
-                    "x": STAGE_X[stage] * 300,
+                    "x": STAGE_X[stage] * 500,
                     "y": row * 40,
                     "category": STAGE_X[stage],
                     "symbolSize": 14 if node.parent else 22,
