@@ -15,7 +15,10 @@ class DemoContext:
     seed: int
     template: str
     report: Callable[[str], None]
+    """Lines kept for the final summary (e.g. the demo accounts)."""
     extra: dict[str, Any] = field(default_factory=dict)
+    progress: Callable[[str], None] = field(default=lambda _message: None)
+    """Transient status of the running step, shown on the progress bar."""
 
 
 @dataclass(frozen=True)

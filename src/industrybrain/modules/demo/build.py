@@ -61,6 +61,7 @@ def build_demo(
         console=console,
     ) as progress:
         task = progress.add_task("building the demo brain", total=len(steps))
+        context.progress = lambda message: progress.update(task, description=message)
         for step in steps:
             progress.update(task, description=f"demo: {step.name}")
             step.run(context)

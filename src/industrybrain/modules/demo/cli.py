@@ -60,3 +60,51 @@ def report_command(
     from industrybrain.modules.demo.report import render_report
 
     typer.echo(render_report(out))
+
+
+@demo_cli.command("build")
+def build_command(
+    enterprises: int = typer.Option(3000, min=10, help="Number of enterprises of the cluster."),
+    seed: int = typer.Option(7, help="Random seed of the demo cluster."),
+    template: str = typer.Option("pumps-valves", help="Brain template id."),
+) -> None:
+    """Build the demo brain on the configured stores (migrate, then every plugin's demo step)."""
+    from industrybrain.modules.demo.build import build_demo
+
+    lines = build_demo(enterprises=enterprises, seed=seed, template=template, console=console)
+    _print_report(lines)
+
+
+@demo_cli.command("run")
+def run_command(
+    enterprises: int = typer.Option(3000, min=10, help="Number of enterprises of the cluster."),
+    seed: int = typer.Option(7, help="Random seed of the demo cluster."),
+    template: str = typer.Option("pumps-valves", help="Brain template id."),
+    host: str | None = typer.Option(None, help="Address to bind (default IB_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default IB_PORT)."),
+) -> None:
+    """Build the demo brain, print the demo accounts and serve the portal (what `make demo` runs)."""
+    import uvicorn
+
+    from industrybrain.config import get_settings
+    from industrybrain.modules.demo.build import build_demo
+
+    settings = get_settings()
+    lines = build_demo(enterprises=enterprises, seed=seed, template=template, console=console)
+    _print_report(lines)
+    address = f"http://{host or settings.host}:{port or settings.port}"
+    console.print(f"\n[bold green]Industry Brain demo: {address}[/bold green]  (Ctrl+C to stop)")
+    uvicorn.run(
+        "industrybrain.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+    )
+
+
+def _print_report(lines: list[str]) -> None:
+    if lines:
+        console.rule("demo brain")
+        for line in lines:
+            console.print(line, soft_wrap=True, highlight=False)

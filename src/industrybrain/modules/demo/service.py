@@ -298,7 +298,7 @@ def run_demo_step(ctx: DemoContext) -> None:
         template_id=ctx.template,
         enterprises=ctx.enterprises,
         seed=ctx.seed,
-        progress=lambda step: ctx.report(f"demo sources: {step}"),
+        progress=lambda step: ctx.progress(f"demo sources: {step}"),
     )
     ctx.extra["demo_dir"] = out
     ctx.report(f"demo sources: {manifest['source_records']:,} records in {out}")
