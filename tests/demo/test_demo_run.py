@@ -39,8 +39,8 @@ def test_demo_build_reports_accounts_and_brain(ib_env: Path) -> None:
     assert (ib_env / "demo" / "truth" / "manifest.json").is_file()
     # A second build changes nothing and reports the same accounts.
     again = "\n".join(build_demo(enterprises=40, seed=3))
-    assert [l for l in again.splitlines() if l.startswith("account")] == [
-        l for l in text.splitlines() if l.startswith("account")
+    assert [line for line in again.splitlines() if line.startswith("account")] == [
+        line for line in text.splitlines() if line.startswith("account")
     ]
 
 
