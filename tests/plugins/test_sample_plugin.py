@@ -58,7 +58,10 @@ def _cli(site: Path, data_dir: Path, *args: str) -> subprocess.CompletedProcess[
     }
     return subprocess.run(
         [sys.executable, "-m", "industrybrain", *args],
-        env=env, capture_output=True, text=True, timeout=180,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -91,7 +94,9 @@ def test_page_and_nav_entry(with_sample: Path) -> None:
         page = client.get("/sample/widgets?lang=en")
         assert page.status_code == 200
         assert "Impeller 叶轮" in page.text and "Valve seat 阀座" in page.text
-        filtered = client.get("/sample/widgets", params={"colour": "blue"}, headers={"HX-Request": "true"})
+        filtered = client.get(
+            "/sample/widgets", params={"colour": "blue"}, headers={"HX-Request": "true"}
+        )
         assert "Valve seat 阀座" in filtered.text and "Impeller 叶轮" not in filtered.text
         assert client.get("/sample/widgets/w3").status_code == 200
         assert client.get("/sample/widgets/nope").status_code == 404

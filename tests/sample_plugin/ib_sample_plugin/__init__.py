@@ -20,7 +20,9 @@ WIDGETS = [
 ]
 
 
-def _query(_session: Any, filters: Mapping[str, str], offset: int, limit: int) -> tuple[list[dict[str, str]], int]:
+def _query(
+    _session: Any, filters: Mapping[str, str], offset: int, limit: int
+) -> tuple[list[dict[str, str]], int]:
     rows = [w for w in WIDGETS if not filters.get("colour") or w["colour"] == filters["colour"]]
     return rows[offset : offset + limit], len(rows)
 
@@ -35,10 +37,18 @@ def register_pages() -> list[ListPage]:
         ListPage(
             path="/sample/widgets",
             title="Sample widgets",
-            columns=[Column("id", "ID", link=True), Column("name", "Name"), Column("colour", "Colour")],
+            columns=[
+                Column("id", "ID", link=True),
+                Column("name", "Name"),
+                Column("colour", "Colour"),
+            ],
             query=_query,
             detail=_detail,
-            filters=[Filter("colour", "Colour", kind="select", options=[("red", "red"), ("blue", "blue")])],
+            filters=[
+                Filter(
+                    "colour", "Colour", kind="select", options=[("red", "red"), ("blue", "blue")]
+                )
+            ],
         )
     ]
 
