@@ -55,6 +55,7 @@ def _cli(site: Path, data_dir: Path, *args: str) -> subprocess.CompletedProcess[
         "PYTHONPATH": str(site),
         "IB_DATA_DIR": str(data_dir),
         "IB_MODE": "test",
+        "COLUMNS": "250",  # Rich tables would otherwise fold ids at 80 columns
     }
     return subprocess.run(
         [sys.executable, "-m", "industrybrain", *args],
