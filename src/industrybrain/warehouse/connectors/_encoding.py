@@ -57,6 +57,14 @@ def _utf8_ok(data: bytes, final: bool) -> bool:
     return True
 
 
+def _mostly_utf8(data: bytes, final: bool) -> bool:
+    """Valid UTF-8 but for a few bad bytes (those rows are quarantined by the reader)."""
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(data, final=final)
+    wide = sum(1 for ch in text if ch >= "\x80")
+    bad = text.count("\ufffd")
+    return wide - bad >= 20 and bad <= 0.01 * wide
+
+
 def _gb_score(data: bytes, final: bool) -> float:
     """Share of suspicious characters when ``data`` is read as GB18030 (0 = clean)."""
     text = codecs.getincrementaldecoder("gb18030")(errors="replace").decode(data, final=final)
@@ -103,6 +111,8 @@ def detect(path: Path, size: int) -> tuple[str, int]:
         if even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
             return "utf-16-be", 0
     if _utf8_ok(head, whole) and all(_utf8_ok(w, False) for w in windows):
+        return "utf-8", 0
+    if all(_mostly_utf8(d, f) for d, f in [(head, whole), *((w, False) for w in windows)]):
         return "utf-8", 0
     score = max([_gb_score(head, whole)] + [_gb_score(w, False) for w in windows])
     if score <= 0.3:
