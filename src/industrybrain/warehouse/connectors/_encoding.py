@@ -16,6 +16,7 @@ from ._types import ConnectorError
 
 SAMPLE = 1 << 20
 CHUNK = 1 << 22
+PARALLEL_MIN = 32 * 2**20  # bytes; smaller files are transcoded in this process
 GB_NAMES = {"gbk", "gb2312", "gb18030", "cp936", "936", "euc-cn", "euccn", "gb-18030"}
 
 
@@ -178,7 +179,7 @@ def transcode(path: Path, dst: Path, encoding: str, bom: int, size: int) -> None
     multi-byte character there (unlike UTF-16, which is always transcoded in one pass).
     """
     workers = min(os.cpu_count() or 1, 4)
-    if size < 32 * 2**20 or workers < 2 or encoding not in ("gb18030", "utf-8"):
+    if size < PARALLEL_MIN or workers < 2 or encoding not in ("gb18030", "utf-8"):
         transcode_range(str(path), str(dst), encoding, bom, size)
         return
     import multiprocessing
