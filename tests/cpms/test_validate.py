@@ -101,7 +101,7 @@ def test_header_unit_converts(pumps: StandardDocument) -> None:
             "flow_rate": ["250"],
             "head": ["3"],
             "power": ["2200"],
-        }  # fmt: skip
+        }
     )
     result = validate_frame(frame, pumps, header_units={"flow_rate": "L/min", "power": "W"})
     assert result.errors.filter(pl.col("attribute").is_in(["flow_rate", "power"])).height == 0

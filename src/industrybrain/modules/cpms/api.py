@@ -10,7 +10,7 @@ from industrybrain.modules.cpms import repository, service
 from industrybrain.modules.identity.auth import require_permission
 from industrybrain.modules.identity.service import Principal
 
-router = APIRouter(prefix="/api/cpms", tags=["cpms"])
+router = APIRouter(prefix="/cpms", tags=["cpms"])
 
 
 def _database(request: Request) -> Any:

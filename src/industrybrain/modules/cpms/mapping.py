@@ -21,6 +21,7 @@ parameter block after the basic information), the other column is marked as a du
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from industrybrain.modules.cpms import units
@@ -92,7 +93,7 @@ def _candidates_of_label(header: str) -> list[str]:
     return result
 
 
-def _value_fit(values: list[str | None], attribute: AttributeDef) -> float:
+def _value_fit(values: Sequence[str | None], attribute: AttributeDef) -> float:
     """Share of the non-empty sample values that fit the attribute's type, range or enum."""
     sample = [v for v in values if v][:50]
     if not sample:
@@ -119,7 +120,7 @@ def _value_fit(values: list[str | None], attribute: AttributeDef) -> float:
     return good / len(sample)
 
 
-def _unit_of_values(values: list[str | None]) -> str | None:
+def _unit_of_values(values: Sequence[str | None]) -> str | None:
     seen: dict[str, int] = {}
     for value in values[:50]:
         if not value:
@@ -144,12 +145,12 @@ def propose(
     categories: set[str] = set()
     category_column: int | None = None
     for index in range(len(sheet.headers)):
-        values = [v for v in sheet.column(index) if v][:200]
-        if not values:
+        sample = [v for v in sheet.column(index) if v][:200]
+        if not sample:
             continue
-        resolved = [document.resolve_category(v) for v in values]
+        resolved = [document.resolve_category(v) for v in sample]
         hits = [r for r in resolved if r]
-        if len(hits) >= 0.8 * len(values) and len(hits) > 0:
+        if len(hits) >= 0.8 * len(sample) and len(hits) > 0:
             category_column = index
             categories = set(hits)
             break
@@ -201,17 +202,17 @@ def propose(
                     for code in codes:
                         offer(code, 0.5 * ratio, f"label resembles {label_key!r}")
         for code in list(options):
-            attribute = pool.get(code)
-            if attribute is None:
+            candidate = pool.get(code)
+            if candidate is None:
                 continue
             score, reason = options[code]
-            if attribute.unit and unit:
-                if units.factor(unit, attribute.unit) is None:
+            if candidate.unit and unit:
+                if units.factor(unit, candidate.unit) is None:
                     score -= 0.5
-                    reason += f"; unit {unit} does not fit {attribute.unit}"
+                    reason += f"; unit {unit} does not fit {candidate.unit}"
                 else:
                     score += 0.05
-            fit = _value_fit(values, attribute)
+            fit = _value_fit(values, candidate)
             options[code] = (score + 0.1 * fit, reason + f"; {fit:.0%} of values fit")
         scored.append(sorted(((s, t, r) for t, (s, r) in options.items()), reverse=True))
 
@@ -223,16 +224,17 @@ def propose(
     taken: dict[str, int] = {}
     chosen: dict[int, tuple[float, str, str]] = {}
     duplicates: dict[int, int] = {}
-    for score, index, target, reason in claims:
+    for score, index, claimed, reason in claims:
         if index in chosen or score < 0.3:
             continue
-        if target in taken and target != IGNORE:
-            duplicates.setdefault(index, taken[target])
+        if claimed in taken and claimed != IGNORE:
+            duplicates.setdefault(index, taken[claimed])
             continue
-        taken[target] = index
-        chosen[index] = (score, target, reason)
+        taken[claimed] = index
+        chosen[index] = (score, claimed, reason)
     columns: list[ColumnProposal] = []
     for index, header in enumerate(sheet.headers):
+        target: str | None
         if index in chosen:
             score, target, reason = chosen[index]
         else:
@@ -242,13 +244,13 @@ def propose(
             )
         transforms: list[str] = []
         unit = column_units[index]
-        attribute = pool.get(target or "")
+        mapped = pool.get(target or "")
         value_unit = _unit_of_values(sheet.column(index))
-        if attribute is not None and attribute.unit:
+        if mapped is not None and mapped.unit:
             if value_unit:
-                transforms.append(f"values carry units (e.g. {value_unit}) → {attribute.unit}")
-            elif unit and unit != attribute.unit:
-                transforms.append(f"convert {unit} → {attribute.unit}")
+                transforms.append(f"values carry units (e.g. {value_unit}) → {mapped.unit}")
+            elif unit and unit != mapped.unit:
+                transforms.append(f"convert {unit} → {mapped.unit}")
         if target == "category":
             transforms.append("category names → codes")
         columns.append(

@@ -209,15 +209,16 @@ def diff(old: StandardDocument, new: StandardDocument) -> list[Change]:
                 Change("added", "attribute", f"{code}/{attribute}", f"{x.name_zh} ({x.datatype})")
             )
         for attribute in sorted(old_attributes.keys() & new_attributes.keys()):
-            x, y = old_attributes[attribute].model_dump(), new_attributes[attribute].model_dump()
-            for field_name in x:
-                if x[field_name] != y[field_name]:
+            old_fields = old_attributes[attribute].model_dump()
+            new_fields = new_attributes[attribute].model_dump()
+            for field_name in old_fields:
+                if old_fields[field_name] != new_fields[field_name]:
                     changes.append(
                         Change(
                             "changed",
                             "attribute",
                             f"{code}/{attribute}",
-                            f"{field_name} {x[field_name]!r} → {y[field_name]!r}",
+                            f"{field_name} {old_fields[field_name]!r} → {new_fields[field_name]!r}",
                         )
                     )
     return changes

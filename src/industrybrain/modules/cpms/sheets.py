@@ -63,7 +63,9 @@ def _locate(grid: list[list[str | None]], width: int) -> tuple[int, int | None]:
     return best, unit_row
 
 
-def _grid_xlsx(path: Path, sheet_name: str | None) -> tuple[str, list[list[str | None]], dict]:
+def _grid_xlsx(
+    path: Path, sheet_name: str | None
+) -> tuple[str, list[list[str | None]], dict[tuple[int, int], str | None]]:
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, data_only=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import polars as pl
 
@@ -131,7 +132,7 @@ def _attribute_stages(
     for position, (attribute, categories) in enumerate(groups):
         applies = category.is_in(categories)
         missing = raw.is_null()
-        kind: pl.When | pl.Then
+        kind: Any
         if attribute.datatype in ("decimal", "integer"):
             number, unit_text = pl.col(f"__n_{code}"), pl.col(f"__u_{code}")
             if not numeric_done:
