@@ -19,6 +19,8 @@ import duckdb
 from ._types import ROW_COLUMN, SHEET_COLUMN, ConnectorError, ConnectorOptions
 
 _SPACES = re.compile(r"\s+")
+# Snappy without dictionaries: the fastest Parquet writing measured for landed text columns.
+PARQUET = "FORMAT parquet, COMPRESSION snappy, DICTIONARY_SIZE_LIMIT 0"
 
 
 def normalise_headers(raw: Sequence[object | None]) -> list[str]:
@@ -205,8 +207,7 @@ class RowSink:
         union = " UNION ALL BY NAME ".join(f"({s})" for s in selects)
         select_list = f"{order}, {lead_cols}" if order else lead_cols
         con.execute(
-            f"COPY (SELECT {select_list} FROM ({union})) TO {sql_str(str(out))} "
-            "(FORMAT parquet, COMPRESSION zstd)"
+            f"COPY (SELECT {select_list} FROM ({union})) TO {sql_str(str(out))} ({PARQUET})"
         )
         for path, _ in self.parts:
             path.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from . import _encoding
-from ._common import Hasher, connect, count_rows, normalise_headers, sql_ident, sql_str
+from ._common import PARQUET, Hasher, connect, count_rows, normalise_headers, sql_ident, sql_str
 from ._types import ROW_COLUMN, ConnectorError, ConnectorOptions, LandedFile, QuarantinedRow
 
 SEPARATORS = [",", "\t", ";", "|"]
@@ -185,7 +185,7 @@ def _land_text(
     try:
         con.execute(
             f"COPY (SELECT {cols}, row_number() OVER () AS {ROW_COLUMN} FROM {reader}) "
-            f"TO {sql_str(str(tmp))} (FORMAT parquet, COMPRESSION zstd)"
+            f"TO {sql_str(str(tmp))} ({PARQUET})"
         )
         rejects = con.execute(
             "SELECT line, min(byte_position), min(error_type::VARCHAR), "
@@ -220,7 +220,7 @@ def _land_text(
             f"COPY (SELECT t.* EXCLUDE ({ROW_COLUMN}), t.{ROW_COLUMN} + coalesce(p.c, 0) "
             f"AS {ROW_COLUMN} FROM read_parquet({sql_str(str(tmp))}) t "
             f"ASOF LEFT JOIN ib_pos p ON t.{ROW_COLUMN} > p.p ORDER BY t.{ROW_COLUMN}) "
-            f"TO {sql_str(str(tmp2))} (FORMAT parquet, COMPRESSION zstd)"
+            f"TO {sql_str(str(tmp2))} ({PARQUET})"
         )
         os.replace(tmp2, tmp)
     if _has(read_path, b"\x00"):
@@ -265,7 +265,7 @@ def _move_nul_rows(
     tmp2 = out_dir / f".{path.name}.{os.getpid()}.nul.parquet"
     con.execute(
         f"COPY (SELECT * FROM {src} WHERE NOT ({has_nul}) ORDER BY {ROW_COLUMN}) "
-        f"TO {sql_str(str(tmp2))} (FORMAT parquet, COMPRESSION zstd)"
+        f"TO {sql_str(str(tmp2))} ({PARQUET})"
     )
     os.replace(tmp2, tmp)
     return int(con.execute(f"SELECT count(*) FROM {src}").fetchone()[0])  # type: ignore[index]

@@ -13,6 +13,7 @@ import orjson
 
 from . import _encoding
 from ._common import (
+    PARQUET,
     RowSink,
     cell_text,
     connect,
@@ -192,7 +193,7 @@ def land_parquet(path: Path, options: ConnectorOptions, out_dir: Path) -> Landed
         tmp = out_dir / f".{path.name}.{os.getpid()}.tmp.parquet"
         con.execute(
             f"COPY (SELECT {cols}, row_number() OVER () AS {ROW_COLUMN} FROM {src}) "
-            f"TO {sql_str(str(tmp))} (FORMAT parquet, COMPRESSION zstd)"
+            f"TO {sql_str(str(tmp))} ({PARQUET})"
         )
         n = count_rows(con, tmp)
     except duckdb.Error as exc:
