@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from _live import browser, live_server, page  # noqa: F401  (browser-test fixtures)
 from _pg import pg_env, postgres_cluster, postgres_url  # noqa: F401  (PostgreSQL fixtures)
+from _tenancy_guard import strict_tenancy_guard  # noqa: F401  (strict guard, whole suite)
 from industrybrain.config import reset_settings
 from industrybrain.plugins import reset_plugin_manager
 from industrybrain.runtime import reset_runtime

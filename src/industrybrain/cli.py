@@ -24,6 +24,16 @@ components_cli = typer.Typer(
     help="Components offered to the capability center (能力中心).", no_args_is_help=True
 )
 cli.add_typer(db_cli, name="db")
+
+
+@cli.callback()
+def _root(ctx: typer.Context) -> None:
+    """Commands are run by the platform's operator: unscoped (the web server scopes each
+    request itself)."""
+    if ctx.invoked_subcommand not in (None, "serve"):
+        from industrybrain.kit.tenancy import unscoped
+
+        ctx.with_resource(unscoped("command line: platform operator"))
 cli.add_typer(plugins_cli, name="plugins")
 cli.add_typer(components_cli, name="components")
 

@@ -22,3 +22,13 @@ def audit_db(ib_env: Path) -> Iterator[Database]:
     database = get_database()  # creates the data directory
     upgrade(get_settings().sqlalchemy_url, "audit@head")
     yield database
+
+
+@pytest.fixture(autouse=True)
+def _system_code() -> Iterator[None]:
+    """These tests drive the audit log directly, as system code does: explicitly unscoped
+    (requests through the app still get their principal's tenant scope)."""
+    from industrybrain.kit.tenancy import unscoped
+
+    with unscoped("audit log tests: system code"):
+        yield

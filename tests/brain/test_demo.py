@@ -30,12 +30,13 @@ def _run_step(data_dir: Path) -> list[str]:
 
 
 def _check_world() -> None:
+    from industrybrain.kit.tenancy import unscoped
     from industrybrain.modules.brain import service as brains
     from industrybrain.modules.identity import service as identity
     from industrybrain.modules.identity.demo import DEMO_ACCOUNTS
     from industrybrain.runtime import get_database
 
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         types = set()
         for account in DEMO_ACCOUNTS:
             issued = identity.login(session, username=account.username, password=account.password)

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from identity.conftest import World, login
+from industrybrain.kit.tenancy import unscoped
 from industrybrain.modules.brain import service
 from industrybrain.runtime import get_database
 
@@ -31,7 +32,7 @@ def _brain_body(world: World, **extra: Any) -> dict[str, Any]:
 
 
 def _rows() -> tuple[list[tuple[Any, ...]], ...]:
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         return tuple(
             [tuple(r) for r in session.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
             for t in ("brain", "brain_partition", "brain_enterprise", "brain_event")
@@ -41,7 +42,7 @@ def _rows() -> tuple[list[tuple[Any, ...]], ...]:
 def _second_operator() -> int:
     from industrybrain.modules.identity import service as identity
 
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         return identity.create_organization(
             session, org_type="operator", name_zh="乐清电气产业大脑运营公司", region_code="330382"
         ).id

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from industrybrain.kit.tenancy import unscoped
 from industrybrain.modules.identity import service
 from industrybrain.runtime import get_database
 
@@ -42,7 +43,7 @@ class World:
 
 def make_world() -> World:
     """Two enterprises, an operator, a province authority; admins and members."""
-    with get_database().session_scope() as session:
+    with unscoped("test setup"), get_database().session_scope() as session:
         orgs = {
             "province": service.create_organization(
                 session,

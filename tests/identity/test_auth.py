@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from industrybrain.kit.tenancy import unscoped
 from industrybrain.modules.identity import service
 from industrybrain.modules.identity.auth import LOGIN_FAILURE_LIMIT, SESSION_COOKIE
 from industrybrain.runtime import get_database
@@ -27,7 +28,7 @@ def test_password_login_sets_httponly_cookie_and_hashes_with_argon2(
     assert cookie.startswith(f"{SESSION_COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # only in production mode
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         user = service.find_user(session, "a_admin")
         assert user is not None and user.password_hash.startswith("$argon2id$")
     me = client.get("/api/auth/me")
@@ -51,7 +52,7 @@ def test_unknown_user_and_wrong_password_answer_identically(
 def test_disabled_user_login_answers_like_a_wrong_password(
     client: TestClient, world: World
 ) -> None:
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         user = service.find_user(session, "a_member")
         assert user is not None
         service.set_user_disabled(session, user, True)
@@ -125,7 +126,7 @@ def test_disabled_flag_checked_on_every_request_even_without_revocation(
     client: TestClient, world: World
 ) -> None:
     login(client, "a_member")
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         user = service.get_user(session, world.users["a_member"])
         assert user is not None
         user.disabled = True  # direct flag change, sessions left alive
@@ -199,7 +200,7 @@ def test_api_key_scoped_revoked_and_expired(client: TestClient, world: World) ->
     )
     secret, key_id = created.json()["secret"], created.json()["id"]
     assert machine.get("/api/auth/me", headers={"X-API-Key": secret}).status_code == 200
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         principal = service.resolve_credentials(session, api_key=secret)
         assert principal is not None
         later = datetime.now(UTC) + timedelta(hours=2)
@@ -225,7 +226,7 @@ def test_api_key_cannot_exceed_creator_permissions(client: TestClient, world: Wo
 
 
 def test_session_expiry_and_idle_timeout(client: TestClient, world: World) -> None:
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         issued = service.login(session, username="a_admin", password=PASSWORD)
         assert issued is not None
         start = issued.auth_session.created_at

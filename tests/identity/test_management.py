@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from industrybrain.kit.tenancy import unscoped
 from industrybrain.modules.identity import service
 from industrybrain.runtime import get_database
 
@@ -18,7 +19,7 @@ def _as(client: TestClient, username: str) -> tuple[TestClient, dict[str, str]]:
 
 def _snapshot() -> tuple[list[tuple[object, ...]], ...]:
     """Every row of every identity table except sessions (logins add those)."""
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         from sqlalchemy import text
 
         return tuple(
@@ -221,7 +222,7 @@ def test_unauthenticated_management_calls_answer_401(client: TestClient, world: 
 
 
 def test_service_level_membership_rules(client: TestClient, world: World) -> None:
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         try:
             service.add_membership(session, world.users["a_member"], world.orgs["ent_a"], "member")
         except service.ConflictError:
@@ -233,7 +234,7 @@ def test_service_level_membership_rules(client: TestClient, world: World) -> Non
 def _audit(action: str) -> list[tuple[str, str, dict[str, object]]]:
     from industrybrain.modules.audit import service as audit
 
-    with get_database().session_scope() as session:
+    with unscoped("test code"), get_database().session_scope() as session:
         rows, _total = audit.list_entries(session, {"action": action})
         return [(r.actor_label, r.object_id, r.change) for r in rows]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,13 @@ def db(ib_env: Path) -> Database:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.sqlalchemy_url)
     return get_database()
+
+
+@pytest.fixture(autouse=True)
+def _system_code() -> Iterator[None]:
+    """These tests drive the jobs directly, as system code does: explicitly unscoped
+    (requests through the app still get their principal's tenant scope)."""
+    from industrybrain.kit.tenancy import unscoped
+
+    with unscoped("jobs tests: system code"):
+        yield

@@ -18,6 +18,7 @@ from industrybrain.web.errors import RequestContextMiddleware, install_error_han
 from industrybrain.web.home import build_home_router
 from industrybrain.web.i18n import Translations
 from industrybrain.web.pages import build_page_router
+from industrybrain.web.tenancy import TenantScopeMiddleware
 from industrybrain.web.templating import (
     LOCALE_DIR,
     STATIC_DIR,
@@ -43,6 +44,7 @@ def mount_web(app: FastAPI) -> None:
     )
     app.state.templates = renderer
 
+    app.add_middleware(TenantScopeMiddleware, plugin_manager=app.state.plugin_manager)
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
     install_error_handlers(app, renderer)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

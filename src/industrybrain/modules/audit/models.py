@@ -9,9 +9,10 @@ from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from industrybrain.kit.db import Base, UTCDateTime
+from industrybrain.kit.tenancy import TenantOwned
 
 
-class AuditEntry(Base):
+class AuditEntry(TenantOwned, Base):
     """One write action. ``seq`` is gap-free from 1 and leaf ``seq - 1`` of the Merkle tree."""
 
     __tablename__ = "audit_entry"

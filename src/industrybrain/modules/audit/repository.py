@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
+from industrybrain.kit.tenancy import unscoped
 from industrybrain.modules.audit.models import AuditCheckpoint, AuditEntry, AuditKey
 
 # pg_advisory_xact_lock key of the append section (any constant unique to this purpose).
@@ -37,22 +38,30 @@ def begin_write(session: Session) -> None:
         session.execute(text("UPDATE audit_checkpoint SET size = size WHERE 0 = 1"))
 
 
+# The log is one global Merkle tree: its sequence and leaves are read across organisations.
+GLOBAL_LOG = "audit log: one global sequence and Merkle tree"
+
+
 def last_seq(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0))) or 0)
+    with unscoped(GLOBAL_LOG):
+        return int(session.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0))) or 0)
 
 
 def add_entry(session: Session, entry: AuditEntry) -> AuditEntry:
     session.add(entry)
-    session.flush()
+    with unscoped(GLOBAL_LOG):
+        session.flush()
     return entry
 
 
 def all_entries(session: Session) -> Sequence[AuditEntry]:
-    return session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    with unscoped(GLOBAL_LOG):
+        return session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
 
 
 def leaf_hashes(session: Session) -> list[str]:
-    return list(session.scalars(select(AuditEntry.leaf_hash).order_by(AuditEntry.seq)))
+    with unscoped(GLOBAL_LOG):
+        return list(session.scalars(select(AuditEntry.leaf_hash).order_by(AuditEntry.seq)))
 
 
 def list_entries(

@@ -35,9 +35,10 @@ def seed_demo_brain(session: Session, template: str = "pumps-valves") -> Brain:
 
 
 def run(ctx: DemoContext) -> None:
+    from industrybrain.kit.tenancy import unscoped
     from industrybrain.runtime import get_database
 
-    with get_database().session_scope() as session:
+    with unscoped("demo seed: system code"), get_database().session_scope() as session:
         accounts = seed_demo_accounts(session)
         brain = seed_demo_brain(session, ctx.template or "pumps-valves")
         ctx.extra["brain_id"] = brain.id

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from industrybrain.kit.db import Base, UTCDateTime, utcnow
+from industrybrain.kit.tenancy import TenantOwned
 
 BRAIN_STATUSES = ("planned", "building", "operating", "suspended", "exited")
 _STATUSES_SQL = ", ".join(f"'{s}'" for s in BRAIN_STATUSES)
@@ -43,8 +44,11 @@ class Brain(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class BrainPartition(Base):
+class BrainPartition(TenantOwned, Base):
     """A regional partition (分区) of one brain; merged partitions stay, pointing at the survivor."""
+
+    # The registry is public (cluster enterprises and events need brain.read, any type).
+    __tenant_public_read__ = True
 
     __tablename__ = "brain_partition"
     __table_args__ = (CheckConstraint("status IN ('active', 'merged')", name="status"),)
@@ -63,8 +67,11 @@ class BrainPartition(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class BrainEnterprise(Base):
+class BrainEnterprise(TenantOwned, Base):
     """An enterprise of the brain's cluster, by its enterprise key (e.g. the USCC)."""
+
+    # The registry is public (cluster enterprises and events need brain.read, any type).
+    __tenant_public_read__ = True
 
     __tablename__ = "brain_enterprise"
     __table_args__ = (UniqueConstraint("brain_id", "enterprise_key"),)
@@ -85,8 +92,11 @@ class BrainEnterprise(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class BrainEvent(Base):
+class BrainEvent(TenantOwned, Base):
     """What happened to a brain: creation, status change, partition merge (append-only)."""
+
+    # The registry is public (cluster enterprises and events need brain.read, any type).
+    __tenant_public_read__ = True
 
     __tablename__ = "brain_event"
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from industrybrain.kit.db import Base, UTCDateTime, utcnow
+from industrybrain.kit.tenancy import TenantOwned
 from industrybrain.modules.identity.permissions import OrgType, Role
 
 ORG_TYPES_SQL = ", ".join(f"'{t.value}'" for t in OrgType)
@@ -52,7 +53,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class Membership(Base):
+class Membership(TenantOwned, Base):
     __tablename__ = "identity_membership"
     __table_args__ = (
         UniqueConstraint("user_id", "organization_id"),
@@ -90,7 +91,7 @@ class AuthSession(Base):
     ip: Mapped[str | None] = mapped_column(String(64))
 
 
-class ApiKey(Base):
+class ApiKey(TenantOwned, Base):
     """A machine client's key: ``ibk_<prefix>_<secret>``; the prefix finds it, SHA-256 checks it."""
 
     __tablename__ = "identity_api_key"

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from industrybrain.kit.security import (
     hash_token,
     new_token,
 )
+from industrybrain.kit.tenancy import TenantScope, for_organizations, platform_scope, unscoped
 from industrybrain.modules.identity import repository
 from industrybrain.modules.identity.models import (
     ApiKey,
@@ -85,6 +86,16 @@ class Principal:
 
     def has(self, permission: str) -> bool:
         return permission in self.permissions
+
+    def tenant_scope(self) -> TenantScope:
+        """The rows this principal's requests may touch: its own organisation's; every
+        organisation's with the platform permission ``org.manage``."""
+        if self.has("org.manage"):
+            return platform_scope("platform permission org.manage")
+        return for_organizations([self.organization_id])
+
+
+AUTHENTICATION = "authentication: credentials and memberships are checked across organisations"
 
 
 @lru_cache(maxsize=2)
@@ -359,7 +370,13 @@ class IssuedSession:
     auth_session: AuthSession
 
 
-def login(
+def login(session: Session, **kwargs: Any) -> IssuedSession | None:
+    """See :func:`_login`; runs before any tenant scope exists."""
+    with unscoped(AUTHENTICATION):
+        return _login(session, **kwargs)
+
+
+def _login(
     session: Session,
     *,
     username: str,
@@ -499,13 +516,16 @@ def resolve_credentials(
 ) -> Principal | None:
     """The principal of the presented credential; a bad credential never falls back to another."""
     now = now or utcnow()
-    if api_key is not None:
-        return _principal_from_api_key(session, api_key, now)
-    if bearer is not None:
-        return _principal_from_session(session, bearer, "bearer", now)
-    if cookie is not None:
-        return _principal_from_session(session, cookie, "cookie", now)
-    return None
+    with unscoped(AUTHENTICATION):
+        principal = None
+        if api_key is not None:
+            principal = _principal_from_api_key(session, api_key, now)
+        elif bearer is not None:
+            principal = _principal_from_session(session, bearer, "bearer", now)
+        elif cookie is not None:
+            principal = _principal_from_session(session, cookie, "cookie", now)
+        session.flush()  # last-seen stamps are written inside the authentication scope
+    return principal
 
 
 # -- API keys ---------------------------------------------------------------------------------

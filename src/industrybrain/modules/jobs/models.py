@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Float, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from industrybrain.kit.db import Base, UTCDateTime, utcnow
+from industrybrain.kit.tenancy import TenantOwned
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -19,7 +20,7 @@ STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
 FINAL_STATUSES = (SUCCEEDED, FAILED, CANCELLED)
 
 
-class Job(Base):
+class Job(TenantOwned, Base):
     __tablename__ = "job"
     __table_args__ = (
         # The claim query: WHERE status = 'queued' AND run_after <= now ORDER BY run_after, id.
@@ -51,7 +52,7 @@ class Job(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     worker_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Owning organisation; tenancy will add the foreign key and the guard.
+    # Owning organisation (None: a platform job); the tenancy guard scopes every query.
     organization_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     def __repr__(self) -> str:

@@ -23,10 +23,13 @@ import orjson
 from industrybrain.config import get_settings
 from industrybrain.kit.db import Database
 from industrybrain.kit.jobs import JobCancelled, JobSpec
+from industrybrain.kit.tenancy import unscoped
 from industrybrain.modules.jobs import service
 from industrybrain.modules.jobs.repository import ClaimedJob
 
 logger = logging.getLogger("industrybrain.jobs")
+# Claiming, bookkeeping and handlers of the worker are system code across organisations.
+WORKER_SCOPE = "job worker: system code"
 
 
 def default_worker_id(suffix: str = "") -> str:
@@ -68,6 +71,7 @@ class _Heartbeat:
             daemon=True,
         )
 
+    @unscoped(WORKER_SCOPE)
     def _beat(self, database: Database, worker_id: str, job_id: int, interval: float) -> None:
         while not self._stop.wait(interval):
             try:
@@ -105,6 +109,7 @@ class Worker:
         self._last_recovery = 0.0
         self.processed = 0
 
+    @unscoped(WORKER_SCOPE)
     def run(self, stop_event: threading.Event, once: bool = False, burst: bool = False) -> int:
         """Process jobs until ``stop_event`` is set; ``once``: at most one job; ``burst``: stop
         when no job is due. Returns the number of jobs this worker ran."""
@@ -140,6 +145,7 @@ class Worker:
         if recovered:
             logger.warning("recovered stale job(s) %s", recovered)
 
+    @unscoped(WORKER_SCOPE)
     def run_one(self) -> bool:
         """Claim and run one due job; False when none is due."""
         with self.database.session_scope() as session:
