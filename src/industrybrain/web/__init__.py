@@ -18,13 +18,13 @@ from industrybrain.web.errors import RequestContextMiddleware, install_error_han
 from industrybrain.web.home import build_home_router
 from industrybrain.web.i18n import Translations
 from industrybrain.web.pages import build_page_router
-from industrybrain.web.tenancy import TenantScopeMiddleware
 from industrybrain.web.templating import (
     LOCALE_DIR,
     STATIC_DIR,
     WebRenderer,
     build_environment,
 )
+from industrybrain.web.tenancy import TenantScopeMiddleware
 
 __all__ = ["mount_web"]
 
