@@ -27,6 +27,7 @@ class FellegiSunter:
     u: list[np.ndarray] = field(default_factory=list)
     prior: float = 0.01  # lambda: share of matches among candidate pairs
     iterations: int = 0
+    u_random: list[np.ndarray] = field(default_factory=list)
 
     def estimate_u(self, gamma: np.ndarray) -> None:
         """u from the levels of random pairs (columns = comparisons)."""
@@ -36,6 +37,7 @@ class FellegiSunter:
             column = column[column >= 0]
             counts = np.bincount(column, minlength=len(labels)).astype(float) + 0.5
             self.u.append(np.maximum(counts / counts.sum(), FLOOR))
+        self.u_random = [u.copy() for u in self.u]
 
     def estimate_m(
         self,
@@ -43,6 +45,7 @@ class FellegiSunter:
         max_iterations: int = 200,
         tolerance: float = 1e-6,
         fix_u: bool = False,
+        random_match_share: float = 0.0,
     ) -> None:
         """EM over the distinct rows of ``gamma`` (candidate pairs x comparisons).
 
@@ -86,7 +89,13 @@ class FellegiSunter:
                 new_m /= new_m.sum()
                 change = max(change, float(np.abs(new_m - self.m[k]).max()))
                 self.m[k] = new_m
-                if not fix_u:
+                if fix_u and random_match_share > 0:
+                    # Random pairs contain matches too (a share that matters for small tables):
+                    # remove their expected contribution from the random-pair frequencies.
+                    share = min(random_match_share * new_prior, 0.5)
+                    corrected = (self.u_random[k] - share * new_m) / (1 - share)
+                    self.u[k] = np.maximum(corrected, FLOOR) / np.maximum(corrected, FLOOR).sum()
+                elif not fix_u:
                     totals = np.bincount(
                         level[present],
                         weights=(1 - posterior[present]) * counts[present],

@@ -231,6 +231,10 @@ def run_match(
     model.estimate_u(gamma_of(random_left, random_right))
     lap("estimate u (random pairs)")
     if len(gamma):
+        # A mixture of two classes is identifiable from three or more independent comparisons;
+        # with fewer, u must come from the random pairs alone.
+        # u is re-estimated among the candidates (starting from the random pairs): blocking
+        # makes the non-matches that reach EM agree more often than random pairs do.
         model.estimate_m(gamma)
     lap("estimate m (EM)")
     weights = model.match_weight(gamma) if len(gamma) else np.empty(0)
