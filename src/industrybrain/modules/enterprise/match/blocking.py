@@ -176,11 +176,22 @@ def candidate_pairs(rules: list[Rule], n_right: int, dedupe: bool) -> tuple[IntA
     if len(by_family) == 1:
         accepted.extend(next(iter(by_family.values())))
     elif by_family:
-        per_family = [np.unique(np.concatenate(parts)) for parts in by_family.values()]
-        values, counts = np.unique(np.concatenate(per_family), return_counts=True)
-        accepted.append(values[counts >= 2])
+        per_family = [_sorted_unique(np.concatenate(parts)) for parts in by_family.values()]
+        merged = np.sort(np.concatenate(per_family))
+        accepted.append(_sorted_unique(merged[1:][merged[1:] == merged[:-1]]))
     if not accepted:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    unique = np.unique(np.concatenate(accepted))
+    unique = _sorted_unique(np.concatenate(accepted))
     return unique // width, unique % width
+
+
+def _sorted_unique(values: IntArray) -> IntArray:
+    """Sorted distinct values (a plain sort: faster than hashing for these integer codes)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]

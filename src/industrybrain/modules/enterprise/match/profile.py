@@ -123,7 +123,7 @@ class ColumnProfile:
         )
 
 
-def profile_column(name: str, values: list[str | None], sample: int = 20000) -> ColumnProfile:
+def profile_column(name: str, values: list[str | None], sample: int = 2000) -> ColumnProfile:
     """Profile a column from (up to ``sample``) of its values and choose its kind."""
     present = [value for value in values if value is not None]
     step = max(1, len(present) // sample)
