@@ -577,6 +577,29 @@ def build_corpus() -> list[Case]:
             sheets=["数据"],
             warnings=["空 is empty"],
         ),
+        Case(
+            "xlsx_offset_table",
+            "offset.xlsx",
+            xlsx(
+                [
+                    (
+                        "S",
+                        [
+                            [],
+                            [],
+                            [None, None, "名称", "值"],
+                            [None, None, "甲", 1],
+                            [None, None, "乙", None, "多"],
+                        ],
+                    )
+                ]
+            ),
+            columns=["名称", "值"],
+            rows=[("甲", "1")],
+            row_numbers=[4],
+            quarantined=[5],
+            reasons=["wider than"],
+        ),
         Case("xlsx_only_header", "xhead.xlsx", xlsx([("S", [["a", "b"]])]), rows=[]),
         Case(
             "xlsx_blank_rows",

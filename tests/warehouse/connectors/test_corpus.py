@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,19 @@ def test_corpus_has_at_least_fifty_files() -> None:
 def read_landed(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
     rel = duckdb.sql(f"SELECT * FROM read_parquet('{path}') ORDER BY _row, 1")
     return list(rel.columns), rel.fetchall()
+
+
+OPENPYXL_CASES = [
+    dc_replace(c, options=dc_replace(c.options, excel_reader="openpyxl"))
+    for c in CASES
+    if c.filename.endswith(".xlsx")
+]
+
+
+@pytest.mark.parametrize("case", OPENPYXL_CASES, ids=[c.name for c in OPENPYXL_CASES])
+def test_corpus_xlsx_with_openpyxl(case: Case, tmp_path: Path) -> None:
+    """The slower openpyxl reader gives the same results as calamine."""
+    test_corpus_case(case, tmp_path)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_ids())

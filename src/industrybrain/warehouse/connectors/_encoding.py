@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -66,26 +67,27 @@ def _mostly_utf8(data: bytes, final: bool) -> bool:
     return wide - bad >= 20 and bad <= 0.01 * wide
 
 
+_SUSPECT = re.compile("[\ue000-\uf8ff\ufffd]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_WIDE = re.compile("[^\x00-\x7f]")
+
+
 def _gb_score(data: bytes, final: bool) -> float:
-    """Share of suspicious characters when ``data`` is read as GB18030 (0 = clean)."""
+    """Share of suspicious characters when ``data`` is read as GB18030 (0 = clean).
+
+    Suspicious: replacement marks and private-use characters (counted twice), and characters
+    outside GB2312 other than letters from the 4-byte planes (CJK extensions such as 𠮷).
+    """
     text = codecs.getincrementaldecoder("gb18030")(errors="replace").decode(data, final=final)
-    wide = bad = 0
-    for ch in text:
-        if ch < "\x80":
-            continue
-        wide += 1
-        if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff":
-            bad += 2
-            continue
-        if ord(ch) > 0xFFFF:  # 4-byte GB18030: CJK extension letters are fine
-            if unicodedata.category(ch) != "Lo":
-                bad += 1
-            continue
-        try:
-            ch.encode("gb2312")
-        except UnicodeEncodeError:
-            bad += 1
-    return bad / wide if wide else 0.0
+    wide = len(_WIDE.findall(text))
+    if not wide:
+        return 0.0
+    suspect = len(_SUSPECT.findall(text))
+    astral = _ASTRAL.findall(text)
+    astral_bad = sum(1 for ch in astral if unicodedata.category(ch) != "Lo")
+    outside = text.encode("gb2312", "replace").count(b"?") - text.count("?")
+    outside -= suspect + len(astral)  # those are counted on their own
+    return (2 * suspect + astral_bad + max(outside, 0)) / wide
 
 
 def detect(path: Path, size: int) -> tuple[str, int]:

@@ -53,6 +53,7 @@ class ConnectorOptions:
     encoding: str | None = None
     sheet: str | None = None  # one sheet by name; None = every visible sheet
     include_hidden_sheets: bool = False
+    excel_reader: Literal["auto", "calamine", "openpyxl"] = "auto"
     header_rows: int | None = None
     sep: str | None = None
     sql_url: str | None = None
