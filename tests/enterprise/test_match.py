@@ -172,3 +172,40 @@ def test_demo_registry_links_patents_and_customs(tmp_path: Path) -> None:
         }
         scores = score({(a, b) for a, b, _ in result.rows()}, truth, False)
         assert scores.f1 >= 0.9, (source, scores)
+
+
+def _uscc(index: int) -> str:
+    from industrybrain.kit.ids import org_code_check_char, uscc_check_char
+
+    body = f"{10000000 + index * 7919:08d}"
+    first17 = "91331081" + body + org_code_check_char(body)
+    return first17 + uscc_check_char(first17)
+
+
+def test_valid_uscc_agreement_matches_first(tmp_path: Path) -> None:
+    brands = [a + b for a in "天亚豪凯乐盛博诺信界源利欧" for b in "达华丰泰恒"][:48]
+    left_rows = [["id", "统一社会信用代码", "企业名称", "住所"]]
+    right_rows = [["rid", "纳税人识别号", "纳税人名称"]]
+    for i, brand in enumerate(brands):
+        code = _uscc(i)
+        left_rows.append(
+            [f"S{i}", code, f"温岭市{brand}泵业有限公司", f"浙江省台州市温岭市泽国镇{i}号"]
+        )
+        if i == 0:  # renamed since: only the code links it
+            right_rows.append([f"T{i}", code, "浙江全新机电科技有限公司"])
+        elif i == 1:  # mistyped code (check fails): the name still links it
+            right_rows.append(
+                [f"T{i}", code[:-3] + code[-2] + code[-3] + code[-1], f"{brand}泵业有限责任公司"]
+            )
+        else:
+            right_rows.append([f"T{i}", code, f"{brand}泵业（浙江）有限公司"])
+    left = read_table(_write(tmp_path / "l.csv", left_rows), "id")
+    right = read_table(_write(tmp_path / "r.csv", right_rows), "rid")
+    result = run_match(left, right)
+    assert {c.kind for c in result.comparisons} >= {"uscc", "org_name_zh"}
+    predicted = {(a, b): p for a, b, p in result.rows()}
+    assert predicted[("S0", "T0")] == 1.0
+    assert ("S1", "T1") in predicted
+    assert set(predicted) == {(f"S{i}", f"T{i}") for i in range(len(brands))}
+    _levels, weight, probability = result.score_pair(0, 0)
+    assert probability == 1.0 and weight >= 50

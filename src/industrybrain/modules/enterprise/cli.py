@@ -139,7 +139,7 @@ def explain(
         row_right = result.right.ids.index(right_id)
     except ValueError as error:
         raise typer.BadParameter(f"unknown record id: {error}") from error
-    levels = result.levels_of(row_left, row_right)
+    levels, weight, probability = result.score_pair(row_left, row_right)
     table = RichTable("field", "left", "right", "agreement", "weight (bits)")
     for comparison, (name, label, weight) in zip(
         result.comparisons, result.model.explain(levels), strict=True
@@ -152,8 +152,6 @@ def explain(
             f"{weight:+.2f}",
         )
     console.print(table)
-    weight = float(result.model.match_weight(levels[None, :])[0])
-    probability = float(result.model.probability(weight))  # type: ignore[arg-type]
     console.print(
         f"prior {result.model.prior:.4g}; match weight {weight:+.2f} bits; "
         f"probability {probability:.4f}"

@@ -22,6 +22,7 @@ from industrybrain.modules.enterprise.match.profile import KINDS, align_columns,
 from industrybrain.modules.enterprise.match.table import Table
 
 FUZZY_KINDS = ("name", "org_name_zh", "address_zh", "text")
+USCC_AGREEMENT_WEIGHT = 50.0  # bits given to agreeing valid USCCs (probability 1 - 2**-50)
 
 
 @dataclass
@@ -87,6 +88,19 @@ class MatchResult:
         stacked = np.stack([c.levels(rows_left, rows_right) for c in self.comparisons], axis=1)
         row: np.ndarray = stacked[0]
         return row
+
+    def score_pair(self, left_row: int, right_row: int) -> tuple[np.ndarray, float, float]:
+        """Levels, match weight and probability of any pair (candidate or not)."""
+        levels = self.levels_of(left_row, right_row)
+        weights = self.model.match_weight(levels[None, :])
+        weights, probabilities = _uscc_first(
+            self.comparisons,
+            np.array([left_row], dtype=np.int64),
+            levels[None, :],
+            weights,
+            self.model.probability(weights),
+        )
+        return levels, float(weights[0]), float(probabilities[0])
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -187,6 +201,24 @@ def candidate_rules(
     return select_rules(offered, n_left, n_right, dedupe)
 
 
+def _uscc_first(
+    comparisons: list[Comparison],
+    rows_left: np.ndarray,
+    gamma: np.ndarray,
+    weights: np.ndarray,
+    probabilities: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Valid USCCs that agree are the same enterprise, whatever the other fields say."""
+    for k, comparison in enumerate(comparisons):
+        if comparison.kind == "uscc" and len(gamma):
+            valid = valid_uscc_codes(comparison)
+            codes = comparison.left_codes[rows_left]
+            sure = (gamma[:, k] == 0) & valid[np.where(codes >= 0, codes, -1)]
+            probabilities = np.where(sure, 1.0, probabilities)
+            weights = np.where(sure, np.maximum(weights, USCC_AGREEMENT_WEIGHT), weights)
+    return weights, probabilities
+
+
 def run_match(
     left: Table,
     right: Table | None = None,
@@ -239,14 +271,7 @@ def run_match(
     lap("estimate m (EM)")
     weights = model.match_weight(gamma) if len(gamma) else np.empty(0)
     probabilities = model.probability(weights)
-    # Valid USCCs that agree are the same enterprise, whatever the other fields say.
-    for k, comparison in enumerate(comparisons):
-        if comparison.kind == "uscc" and len(gamma):
-            valid = valid_uscc_codes(comparison)
-            codes = comparison.left_codes[rows_left]
-            sure = (gamma[:, k] == 0) & valid[np.where(codes >= 0, codes, -1)]
-            probabilities = np.where(sure, 1.0, probabilities)
-            weights = np.where(sure, np.maximum(weights, 50.0), weights)
+    weights, probabilities = _uscc_first(comparisons, rows_left, gamma, weights, probabilities)
     chosen = np.flatnonzero(probabilities >= config.threshold)
     if one_to_one and len(chosen):
         chosen = chosen[assign_one_to_one(rows_left[chosen], rows_right[chosen], weights[chosen])]
