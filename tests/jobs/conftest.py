@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _signin import sign_in
+from fastapi.testclient import TestClient
 
 from industrybrain.kit.db import Database
 
@@ -30,3 +32,12 @@ def _system_code() -> Iterator[None]:
 
     with unscoped("jobs tests: system code"):
         yield
+
+
+@pytest.fixture
+def client(ib_env: Path) -> Iterator[TestClient]:
+    """The app, signed in (see :func:`sign_in`)."""
+    from industrybrain.app import create_app
+
+    with TestClient(create_app()) as test_client:
+        yield sign_in(test_client)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _signin import sign_in
 from fastapi.testclient import TestClient
 
 HERE = Path(__file__).parent
@@ -68,6 +69,7 @@ def test_two_worker_processes_run_each_job_exactly_once(pg_env: str) -> None:
         "PYTHONUNBUFFERED": "1",
     }
     with TestClient(create_app()) as client:  # the lifespan migrates the database
+        sign_in(client)
         workers = [_WorkerProcess(env), _WorkerProcess(env)]
         try:
             deadline = time.monotonic() + 30

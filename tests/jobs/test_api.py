@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _signin import sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -167,6 +168,7 @@ def test_embedded_worker_runs_jobs(ib_env: Path, monkeypatch: pytest.MonkeyPatch
 
     reset_settings()
     with TestClient(create_app()) as client:
+        sign_in(client)
         job_id = client.post("/api/jobs", json={"kind": "system.echo", "payload": {"a": 1}})
         job_id = job_id.json()["id"]
         deadline = time.monotonic() + 10
@@ -246,6 +248,7 @@ def test_api_on_postgres(pg_env: str) -> None:
     from industrybrain.app import create_app
 
     with TestClient(create_app()) as client:
+        sign_in(client)
         _fill(client)
         _same_listing_as_the_service(client)
         assert client.post("/api/jobs", json={"kind": "nope"}).status_code == 422

@@ -115,6 +115,17 @@ def unscoped(reason: str) -> _GeneratorContextManager[TenantScope | None]:
     return use_scope(platform_scope(reason))
 
 
+def scope_organization() -> int | None:
+    """The one organisation of the current scope; ``None`` when unscoped (platform code).
+    Raises :class:`TenantScopeError` without a scope or with several organisations."""
+    scope = require_scope()
+    if scope.organization_ids is None:
+        return None
+    if len(scope.organization_ids) != 1:
+        raise TenantScopeError("the tenant scope does not name exactly one organisation")
+    return next(iter(scope.organization_ids))
+
+
 # -- helpers for explicit filters --------------------------------------------------------------
 
 
@@ -301,6 +312,7 @@ __all__ = [
     "is_strict",
     "platform_scope",
     "require_scope",
+    "scope_organization",
     "scoped_sql",
     "set_strict",
     "tenant_filter_sql",

@@ -13,15 +13,19 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
+from industrybrain.modules.identity.auth import require_permission, require_principal
 from industrybrain.modules.jobs import repository, service
 from industrybrain.modules.jobs.schemas import JobCreate, JobDetail, JobPage, JobStatus
 from industrybrain.runtime import get_database
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 JSON = "application/json"
+# Jobs are tenant rows: a caller sees its organisation's jobs (org.manage: every job).
+SIGNED_IN = Depends(require_principal)
+SUBMIT = Depends(require_permission("job.submit"))
 
 
 def _json(content: Any, status_code: int = 200) -> Response:
@@ -35,6 +39,7 @@ async def list_jobs(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     with_total: bool = Query(False, description="also count every matching job"),
+    _principal: Any = SIGNED_IN,
 ) -> Response:
     """Jobs, newest first."""
     with get_database().engine.connect() as conn:
@@ -51,7 +56,7 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", responses={200: {"model": JobDetail}}, response_class=Response)
-async def get_job(job_id: int) -> Response:
+async def get_job(job_id: int, _principal: Any = SIGNED_IN) -> Response:
     with get_database().engine.connect() as conn:
         row = repository.get_job_row(conn, job_id)
     if row is None:
@@ -60,7 +65,7 @@ async def get_job(job_id: int) -> Response:
 
 
 @router.post("", status_code=201, responses={201: {"model": JobDetail}}, response_class=Response)
-def submit_job(body: JobCreate) -> Response:
+def submit_job(body: JobCreate, _principal: Any = SUBMIT) -> Response:
     """Queue a job; 422 (and nothing written) when no plugin declares its kind."""
     database = get_database()
     try:
@@ -83,7 +88,7 @@ def submit_job(body: JobCreate) -> Response:
 
 
 @router.post("/{job_id}/cancel", responses={200: {"model": JobDetail}}, response_class=Response)
-def cancel_job(job_id: int) -> Response:
+def cancel_job(job_id: int, _principal: Any = SUBMIT) -> Response:
     """Cancel a queued job at once; a running job is asked to stop (202 until it does)."""
     database = get_database()
     try:

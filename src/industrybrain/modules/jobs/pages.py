@@ -89,6 +89,7 @@ JOBS_PAGE = ListPage(
         ],
         submit=_submit,
     ),
+    permission="job.submit",
     # The detail page embeds the live fragment of GET /jobs/{id}/progress (polls itself).
     extra={"detail_template": "jobs/detail.html"},
 )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from industrybrain.kit.db import utcnow
 from industrybrain.kit.fastrows import FastSelect
+from industrybrain.kit.tenancy import criteria_for, scope_organization
 from industrybrain.modules.jobs.models import CANCELLED, FAILED, QUEUED, RUNNING, SUCCEEDED, Job
 
 # Columns of the list view and of the list API: no payload, result or log (they can be large).
@@ -94,16 +95,31 @@ def get_job(session: Session, job_id: int) -> Job | None:
 
 
 def get_job_row(conn: Connection | Session, job_id: int) -> RowMapping | None:
-    return conn.execute(select(*DETAIL_COLUMNS).where(Job.id == job_id)).mappings().first()
+    # Core statements skip the ORM guard: the tenant filter is explicit.
+    statement = select(*DETAIL_COLUMNS).where(Job.id == job_id, criteria_for(Job.organization_id))
+    return conn.execute(statement).mappings().first()
 
 
 # --- listing -------------------------------------------------------------------------------
 
 
+def _scope_param(params: dict[str, Any]) -> bool:
+    """Add the tenant scope's organisation to ``params``; False for platform code."""
+    org = scope_organization()
+    if org is None:
+        return False
+    params["org"] = org
+    return True
+
+
 @lru_cache(maxsize=8)
-def _list_statement(by_status: bool, by_kind: bool) -> Select[*tuple[Any, ...]]:
+def _list_statement(
+    by_status: bool, by_kind: bool, by_org: bool = False
+) -> Select[*tuple[Any, ...]]:
     """One prepared statement per filter combination, so the hot path only binds values."""
     statement = select(*LIST_COLUMNS)
+    if by_org:
+        statement = statement.where(Job.organization_id == bindparam("org"))
     if by_status:
         statement = statement.where(Job.status == bindparam("status"))
     if by_kind:
@@ -112,8 +128,10 @@ def _list_statement(by_status: bool, by_kind: bool) -> Select[*tuple[Any, ...]]:
 
 
 @lru_cache(maxsize=8)
-def _count_statement(by_status: bool, by_kind: bool) -> Executable:
+def _count_statement(by_status: bool, by_kind: bool, by_org: bool = False) -> Executable:
     statement = select(func.count()).select_from(Job)
+    if by_org:
+        statement = statement.where(Job.organization_id == bindparam("org"))
     if by_status:
         statement = statement.where(Job.status == bindparam("status"))
     if by_kind:
@@ -135,13 +153,14 @@ def list_rows(
         params["status"] = status
     if kind:
         params["kind"] = kind
-    result = conn.execute(_list_statement(bool(status), bool(kind)), params)
+    org = _scope_param(params)
+    result = conn.execute(_list_statement(bool(status), bool(kind), org), params)
     return list(result.mappings())
 
 
 @lru_cache(maxsize=8)
-def _fast_list(by_status: bool, by_kind: bool) -> FastSelect:
-    return FastSelect(_list_statement(by_status, by_kind))
+def _fast_list(by_status: bool, by_kind: bool, by_org: bool) -> FastSelect:
+    return FastSelect(_list_statement(by_status, by_kind, by_org))
 
 
 def list_dicts_fast(
@@ -164,7 +183,8 @@ def list_dicts_fast(
         params["status"] = status
     if kind:
         params["kind"] = kind
-    return _fast_list(bool(status), bool(kind)).rows(conn, params)
+    org = _scope_param(params)
+    return _fast_list(bool(status), bool(kind), org).rows(conn, params)
 
 
 def count_rows(
@@ -175,7 +195,8 @@ def count_rows(
         params["status"] = status
     if kind:
         params["kind"] = kind
-    return int(conn.execute(_count_statement(bool(status), bool(kind)), params).scalar_one())
+    org = _scope_param(params)
+    return int(conn.execute(_count_statement(bool(status), bool(kind), org), params).scalar_one())
 
 
 # --- worker side -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from industrybrain.config import get_settings
 from industrybrain.kit.db import utcnow
 from industrybrain.kit.jobs import JobSpec
+from industrybrain.kit.tenancy import scope_organization
 from industrybrain.modules.jobs import repository
 from industrybrain.modules.jobs.models import FINAL_STATUSES, STATUSES, Job
 from industrybrain.modules.jobs.repository import ClaimedJob
@@ -62,6 +63,9 @@ def submit(
     attempts = max_attempts or spec.max_attempts or get_settings().job_max_attempts
     if attempts < 1:
         raise ValueError("max_attempts must be at least 1")
+    if organization_id is None:
+        # A job belongs to the organisation whose request queued it (None: platform code).
+        organization_id = scope_organization()
     return repository.insert_job(
         session,
         kind=kind,

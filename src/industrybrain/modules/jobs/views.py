@@ -7,14 +7,17 @@ detail page uses ``jobs/detail.html``, which embeds the same fragment as this ro
 from __future__ import annotations
 
 import orjson
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from industrybrain.kit.webctx import is_htmx, render
+from industrybrain.modules.identity.auth import require_permission, require_principal
 from industrybrain.modules.jobs import service
 from industrybrain.runtime import get_database
 
 router = APIRouter(tags=["jobs"], include_in_schema=False)
+SIGNED_IN = Depends(require_principal)
+SUBMIT = Depends(require_permission("job.submit"))
 
 
 def _fragment(request: Request, job_id: int, status_code: int = 200) -> Response:
@@ -26,13 +29,13 @@ def _fragment(request: Request, job_id: int, status_code: int = 200) -> Response
 
 
 @router.get("/jobs/{job_id}/progress")
-def job_progress(request: Request, job_id: int) -> Response:
+def job_progress(request: Request, job_id: int, _principal: object = SIGNED_IN) -> Response:
     """Progress bar, status and last log lines; polls itself every second until final."""
     return _fragment(request, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(request: Request, job_id: int) -> Response:
+def cancel_job(request: Request, job_id: int, _principal: object = SUBMIT) -> Response:
     """Cancel from the job page: the fragment for HTMX, else back to the job page."""
     try:
         with get_database().session_scope() as session:
@@ -51,7 +54,12 @@ def _refused(request: Request, message: str, kind: str = "") -> Response:
 
 
 @router.post("/jobs/submit")
-def submit_form(request: Request, kind: str = Form(...), payload: str = Form("{}")) -> Response:
+def submit_form(
+    request: Request,
+    kind: str = Form(...),
+    payload: str = Form("{}"),
+    _principal: object = SUBMIT,
+) -> Response:
     """Queue a job from a form and go to its page (HTMX: ``HX-Redirect``)."""
     try:
         data = orjson.loads(payload or "{}")
