@@ -132,3 +132,10 @@ def test_scoped_sql_and_fragments(session: Session) -> None:
         assert len(scoped_sql(session, sql).all()) == 3
     with pytest.raises(TenantScopeError):
         scoped_sql(session, sql)
+
+
+def test_a_scope_can_widen_one_table_only(session: Session) -> None:
+    scope = tenancy.for_organizations([1], all_organizations_on=["tenancy_test_doc"])
+    with tenancy.use_scope(scope):
+        assert _titles(session) == ["d1", "d2", "d3"]
+        assert tenancy.scope_organization() == 1

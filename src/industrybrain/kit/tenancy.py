@@ -53,6 +53,9 @@ class TenantScope:
     organization_ids: frozenset[int] | None
     brain_ids: frozenset[int] | None = None
     reason: str = ""
+    all_organizations_on: frozenset[str] = frozenset()
+    """Tables this scope reads across organisations (a platform permission on one kind of row,
+    e.g. ``org.manage`` on memberships); every other tenant table stays restricted."""
 
     @property
     def unscoped(self) -> bool:
@@ -88,11 +91,15 @@ def use_scope(scope: TenantScope | None) -> Iterator[TenantScope | None]:
 
 
 def for_organizations(
-    organization_ids: Iterable[int], brain_ids: Iterable[int] | None = None
+    organization_ids: Iterable[int],
+    brain_ids: Iterable[int] | None = None,
+    *,
+    all_organizations_on: Iterable[str] = (),
 ) -> TenantScope:
     return TenantScope(
         organization_ids=frozenset(organization_ids),
         brain_ids=frozenset(brain_ids) if brain_ids is not None else None,
+        all_organizations_on=frozenset(all_organizations_on),
     )
 
 
@@ -132,7 +139,8 @@ def scope_organization() -> int | None:
 def criteria_for(column: Any) -> ColumnElement[bool]:
     """``column IN scope`` for a Core statement (``true()`` when unscoped)."""
     scope = require_scope()
-    if scope.organization_ids is None:
+    table = getattr(getattr(column, "table", None), "name", None)
+    if scope.organization_ids is None or table in scope.all_organizations_on:
         return true()
     if not scope.organization_ids:
         return false()
@@ -230,6 +238,8 @@ def _tenant_options(scope: TenantScope) -> list[Any]:
     options = []
     for cls in _tenant_classes():
         if getattr(cls, "__tenant_public_read__", False) or not hasattr(cls, "__table__"):
+            continue
+        if cls.__table__.name in scope.all_organizations_on:
             continue
         clause: Any = cls.organization_id.in_(org_ids)  # type: ignore[attr-defined]
         if brain_ids is not None and hasattr(cls, "brain_id"):

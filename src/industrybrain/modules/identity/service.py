@@ -24,7 +24,7 @@ from industrybrain.kit.security import (
     hash_token,
     new_token,
 )
-from industrybrain.kit.tenancy import TenantScope, for_organizations, platform_scope, unscoped
+from industrybrain.kit.tenancy import TenantScope, for_organizations, unscoped
 from industrybrain.modules.identity import repository
 from industrybrain.modules.identity.models import (
     ApiKey,
@@ -88,11 +88,11 @@ class Principal:
         return permission in self.permissions
 
     def tenant_scope(self) -> TenantScope:
-        """The rows this principal's requests may touch: its own organisation's; every
-        organisation's with the platform permission ``org.manage``."""
-        if self.has("org.manage"):
-            return platform_scope("platform permission org.manage")
-        return for_organizations([self.organization_id])
+        """The rows this principal's requests may touch: its own organisation's; with the
+        platform permission ``org.manage`` also every organisation's memberships (to manage
+        users everywhere). Jobs, API keys and audit entries stay the own organisation's."""
+        widened = [Membership.__tablename__] if self.has("org.manage") else []
+        return for_organizations([self.organization_id], all_organizations_on=widened)
 
 
 AUTHENTICATION = "authentication: credentials and memberships are checked across organisations"
