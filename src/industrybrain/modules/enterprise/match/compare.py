@@ -37,6 +37,7 @@ LEVEL_LABELS: dict[str, list[str]] = {
     "org_name_zh": [
         "same name",
         "same core",
+        "same core, other legal form or branch",
         "core similar>=0.8",
         "core similar>=0.6",
         "different",
@@ -122,6 +123,24 @@ class Comparison:
         if right_codes is None:
             self.right_codes = self.left_codes
         self.values = list(index)
+
+    def value_frequencies(self) -> np.ndarray:
+        """Share of the records holding each distinct value: the lower of the two sides' shares,
+        so that a table listing one entity many times (monthly rows, patents) does not make its
+        name look common."""
+        cached = self._cache.get("frequency")
+        if cached is None:
+
+            def share(codes: IntArray) -> np.ndarray:
+                present = codes[codes >= 0]
+                counts = np.bincount(present, minlength=len(self.values)).astype(float)
+                return counts / max(1, len(present))
+
+            cached = share(self.left_codes)
+            if self.right_codes is not self.left_codes:
+                cached = np.minimum(cached, share(self.right_codes))
+            self._cache["frequency"] = cached
+        return cached
 
     # --- levels -----------------------------------------------------------------------------
     def levels(self, left_rows: IntArray, right_rows: IntArray) -> IntArray:
@@ -212,10 +231,17 @@ class Comparison:
                 )
                 / 100.0
             )
-            level[similarity >= 0.6] = 3
-            level[similarity >= 0.8] = 2
+            level[similarity >= 0.6] = 4
+            level[similarity >= 0.8] = 3
             core_codes = self._interned("core", lambda v: v.split("|", 1)[0])
-            level[core_codes[ua] == core_codes[ub]] = 1
+            same_core = core_codes[ua] == core_codes[ub]
+            forms = self._derived("form", lambda v: v.split("|")[1])
+            branches = self._derived("branch", lambda v: v.split("|")[2])
+            form_a, form_b = forms[ua], forms[ub]
+            compatible = (form_a == form_b) | (form_a == "") | (form_b == "")
+            compatible &= branches[ua] == branches[ub]
+            level[same_core] = 2
+            level[same_core & compatible] = 1
         elif kind == "address_zh":
             similarity = process.cpdist(sa, sb, scorer=fuzz.ratio, workers=-1) / 100.0
             level[similarity >= 0.75] = 2

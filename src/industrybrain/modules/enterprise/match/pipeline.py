@@ -201,6 +201,32 @@ def candidate_rules(
     return select_rules(offered, n_left, n_right, dedupe)
 
 
+TF_KINDS = ("name", "org_name_zh", "category", "email", "phone", "code")
+
+
+def _term_frequency_adjustment(
+    comparisons: list[Comparison],
+    model: FellegiSunter,
+    rows_left: np.ndarray,
+    gamma: np.ndarray,
+) -> np.ndarray:
+    """Exact agreement on a rare value says more than on a common one (``smith`` vs ``zyzzyva``):
+    for pairs agreeing exactly, replace the average u of the exact level by the value's own
+    frequency, ``log2(u_exact / tf(value))`` bits (term-frequency adjustment, as in Splink)."""
+    adjustment = np.zeros(len(gamma))
+    for k, comparison in enumerate(comparisons):
+        if comparison.kind not in TF_KINDS or not len(gamma):
+            continue
+        frequency = comparison.value_frequencies()
+        exact = gamma[:, k] == 0
+        codes = comparison.left_codes[rows_left[exact]]
+        u_exact = float(model.u_random[k][0]) if model.u_random else float(model.u[k][0])
+        tf = np.maximum(frequency[codes], 1e-9)
+        # Only ever strengthen or weaken within the evidence EM gave the level.
+        adjustment[exact] = np.clip(np.log2(u_exact / tf), -10.0, 10.0)
+    return adjustment
+
+
 def _uscc_first(
     comparisons: list[Comparison],
     rows_left: np.ndarray,
@@ -270,6 +296,7 @@ def run_match(
         model.estimate_m(gamma)
     lap("estimate m (EM)")
     weights = model.match_weight(gamma) if len(gamma) else np.empty(0)
+    weights = weights + _term_frequency_adjustment(comparisons, model, rows_left, gamma)
     probabilities = model.probability(weights)
     weights, probabilities = _uscc_first(comparisons, rows_left, gamma, weights, probabilities)
     chosen = np.flatnonzero(probabilities >= config.threshold)
