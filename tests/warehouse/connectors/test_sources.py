@@ -176,3 +176,41 @@ def test_parallel_transcode_splits_only_at_newlines(tmp_path: Path) -> None:
     points = _encoding._split_points(src, 0, src.stat().st_size, 4)
     data = src.read_bytes()
     assert all(data[p - 1 : p] == b"\n" for p in points[1:-1])
+
+
+def test_row_numbers_stay_exact_in_a_parallel_scan_with_rejects(tmp_path: Path) -> None:
+    """A 30 MB file read by several DuckDB threads: rejects and blank lines keep numbering."""
+    rnd = random.Random(11)
+    lines = ["id,name,town\n"]
+    bad: list[int] = []
+    ordinal = 0
+    for i in range(1, 1_200_001):
+        ordinal += 1
+        if rnd.random() < 0.0005:
+            bad.append(ordinal)
+            lines.append(f"{i},缺列\n")
+            continue
+        if rnd.random() < 0.0003:
+            lines.append("\n")
+        name = f'"多\n行{i}"' if i % 150_000 == 0 else f"企业{i}"
+        lines.append(f"{i},{name},大溪镇\n")
+    src = tmp_path / "big.csv"
+    src.write_text("".join(lines), encoding="utf-8")
+    landed = land(src, ConnectorOptions(threads=2), tmp_path / "out")
+    assert [q.row_number for q in landed.quarantine] == bad
+    assert all(q.raw_text.endswith(",缺列") for q in landed.quarantine)
+    assert landed.rows_in == 1_200_000 == landed.rows_landed + len(bad)
+    mismatched = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{landed.parquet_path}') WHERE CAST(id AS INT) != _row"
+    ).fetchall()
+    assert mismatched == [(0,)]
+
+
+def test_carriage_returns_after_the_sample_are_normalised(tmp_path: Path) -> None:
+    src = tmp_path / "late_cr.csv"
+    src.write_bytes(b"a,b\n" + b"1,x\n" * 400_000 + b"2,y\r\n3,z\r\n")
+    landed = land(src, ConnectorOptions(), tmp_path / "out")
+    tail = duckdb.sql(
+        f"SELECT a, b FROM read_parquet('{landed.parquet_path}') ORDER BY _row DESC LIMIT 2"
+    ).fetchall()
+    assert tail == [("3", "z"), ("2", "y")]

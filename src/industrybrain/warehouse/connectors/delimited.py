@@ -128,9 +128,8 @@ def land_csv(path: Path, options: ConnectorOptions, out_dir: Path, size: int) ->
                     encoding = codec
     else:
         encoding, bom = _encoding.detect(path, size)
-    with open(path, "rb") as fh:
-        head = fh.read(_encoding.SAMPLE)
-    direct = encoding == "utf-8" and b"\r" not in head
+    # DuckDB reads UTF-8 with \n line ends directly; anything else is transcoded first
+    direct = encoding == "utf-8" and not _has(path, b"\r")
     work = out_dir / f".{path.name}.{os.getpid()}.utf8.csv"
     read_path = path
     try:
