@@ -152,7 +152,7 @@ def test_evaluate_counts_precision_and_recall(tmp_path: Path) -> None:
 def test_demo_registry_links_patents_and_customs(tmp_path: Path) -> None:
     from industrybrain.modules.demo.service import generate_demo
 
-    generate_demo(tmp_path / "demo", enterprises=500, months=13)
+    generate_demo(tmp_path / "demo", enterprises=200, months=13)
     demo = tmp_path / "demo"
     links = {
         (row["source"], row["record_id"]): row["enterprise_id"]

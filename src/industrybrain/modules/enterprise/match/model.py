@@ -109,6 +109,19 @@ class FellegiSunter:
                 break
         self.prior = prior
 
+    def assume_m(self, prior: float, informative: list[bool], ratio: float = 0.25) -> None:
+        """m without estimation: level ``l`` gets a share proportional to ``ratio**l``; a
+        comparison that never varies among the candidates gets m = u (it weighs nothing)."""
+        self.m = []
+        for k, labels in enumerate(self.labels):
+            if not informative[k]:
+                self.m.append(self.u[k].copy())
+                continue
+            shape = ratio ** np.arange(len(labels), dtype=float)
+            self.m.append(shape / shape.sum())
+        self.prior = float(np.clip(prior, 1e-6, 0.5))
+        self.iterations = 0
+
     def level_weights(self) -> list[np.ndarray]:
         """log2(m/u) of every level of every comparison."""
         return [np.log2(m / u) for m, u in zip(self.m, self.u, strict=True)]

@@ -293,7 +293,15 @@ def run_match(
         # with fewer, u must come from the random pairs alone.
         # u is re-estimated among the candidates (starting from the random pairs): blocking
         # makes the non-matches that reach EM agree more often than random pairs do.
-        model.estimate_m(gamma)
+        varies = [len(np.unique(gamma[:, k])) > 1 for k in range(gamma.shape[1])]
+        if sum(varies) >= 2:
+            model.estimate_m(gamma)
+        else:
+            # One informative comparison cannot identify a two-class mixture (any split of
+            # its levels fits the counts equally well), so EM's answer would be arbitrary.
+            # Fall back to a stated prior: m falls geometrically over the levels, u from the
+            # random pairs, and each record of the smaller table has about one match.
+            model.assume_m(prior=min(n_left, n_right) / len(gamma), informative=varies)
     lap("estimate m (EM)")
     weights = model.match_weight(gamma) if len(gamma) else np.empty(0)
     weights = weights + _term_frequency_adjustment(comparisons, model, rows_left, gamma)
