@@ -159,7 +159,7 @@ def main() -> int:
     if os.environ.get("BENCH_NO_RECORD") != "1":
         record(
             "match_febrl4",
-            f"F1 {ours_f1:.4f} in {ours_seconds:.2f} s",
+            f"F1 {ours_f1:.4f} in {ours_seconds:.2f} s (load avg {os.getloadavg()[0]:.1f})",
             f"Splink F1 {splink_f1:.4f} in {splink_s:.2f} s; recordlinkage F1 {rl_f1:.4f} in {rl_s:.2f} s",
             f"{fastest / ours_seconds:.2f}x faster, F1 {ours_f1 - best_f1:+.4f}",
         )
