@@ -95,3 +95,24 @@ def test_component_is_registered() -> None:
 
     ids = {component.id for component in collect("register_components")}
     assert "chain.taxonomy-coder" in ids
+
+
+def test_gaps_lists_missing_and_weak_links(tmp_path: Path) -> None:
+    enterprises = _write(
+        tmp_path / "ent.csv",
+        ["enterprise_id", "node", "secondary_nodes", "annual_revenue_wan", "above_scale"],
+        [
+            ["E1", "well_submersible_pump", "", "10000", "1"],
+            ["E2", "submersible_motor", "", "500", "0"],
+        ],
+    )
+    result = CliRunner().invoke(build_cli(), ["chain", "gaps", str(enterprises)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # demand for submersible motors: 0.4 x 10,000 = 4,000 against 500 local supply.
+    assert any(
+        line.strip().startswith("submersible_motor") and "[weak]" in line and "4,000" in line
+        for line in lines
+    )
+    assert any(line.strip().startswith("stainless_steel") and "[missing]" in line for line in lines)
+    assert "E2" in result.output  # the motor supply rests on one enterprise

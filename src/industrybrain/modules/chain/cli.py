@@ -194,3 +194,70 @@ def supply_build_command(
         f"supply graph: {len(graph.ids):,} enterprises, {graph.edge_count:,} edges -> "
         f"{escape(str(out))}"
     )
+
+
+@chain_cli.command("gaps")
+def gaps_command(
+    enterprises_path: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="CSV with one row per enterprise."
+    ),
+    template: str = typer.Option("pumps-valves", help="Brain template of the chain."),
+    id_column: str = typer.Option("enterprise_id"),
+    node_column: str = typer.Option("node", help="Main chain node."),
+    secondary_column: str | None = typer.Option(
+        "secondary_nodes", help="Further nodes, separated by ; or | (optional column)."
+    ),
+    output_column: str = typer.Option("annual_revenue_wan", help="Output in 万元."),
+    above_scale_column: str | None = typer.Option("above_scale", help="1/0 (optional)."),
+    weak_below: float = typer.Option(0.5, help="Supply / demand below this is a weak link."),
+) -> None:
+    """补链招商 targets: missing and weak links, and single points of failure."""
+    import re
+
+    from industrybrain.modules.chain.analysis import (
+        EnterpriseFigures,
+        single_points_of_failure,
+        weak_links,
+    )
+    from industrybrain.modules.chain.graph import ChainGraph
+    from industrybrain.templates import TemplateError, load_template
+
+    try:
+        chain = ChainGraph.from_template(load_template(template))
+    except TemplateError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    rows = read_rows(enterprises_path)
+    for column in (id_column, node_column, output_column):
+        _column(rows, column, enterprises_path)
+    figures = []
+    for row in rows:
+        nodes = [row[node_column].strip()]
+        if secondary_column and row.get(secondary_column):
+            nodes += [n.strip() for n in re.split(r"[;|；]", row[secondary_column]) if n.strip()]
+        above = bool(above_scale_column) and (row.get(above_scale_column or "") or "0") in {
+            "1",
+            "true",
+            "True",
+            "是",
+        }
+        figures.append(
+            EnterpriseFigures(
+                row[id_column],
+                tuple(dict.fromkeys(n for n in nodes if n)),
+                above,
+                float(row[output_column] or 0),
+            )
+        )
+    # One line per target: reasons are long and stay readable (and greppable) unwrapped.
+    typer.echo("补链招商 targets (largest gap first):")
+    for gap in weak_links(chain, figures, weak_below=weak_below):
+        typer.echo(f"  {gap.node} {chain.nodes[gap.node].name_zh} [{gap.kind}]: {gap.reason}")
+    points = Table("node", "enterprises", "demand 万元", "HHI", title="single points of failure")
+    for point in single_points_of_failure(chain, figures):
+        points.add_row(
+            point.node,
+            ", ".join(point.enterprise_ids),
+            f"{point.local_demand:,.0f}",
+            f"{point.hhi:,.0f}",
+        )
+    console.print(points)

@@ -232,6 +232,8 @@ class TaxonomyCoder:
         self.model_classes: np.ndarray | None = None  # indices into self.codes
         self.model_columns = np.zeros(0, dtype=np.int64)  # vocabulary columns the model uses
         self.trained_on = 0
+        if words:
+            _init_jieba()
         self._fit_zero_shot()
 
     # features
