@@ -57,11 +57,17 @@ def connect(options: ConnectorOptions) -> duckdb.DuckDBPyConnection:
 
 
 class Hasher:
-    """SHA-256 of a file computed in a background thread (hashlib releases the GIL)."""
+    """SHA-256 of a file computed in a background thread (hashlib releases the GIL).
+
+    The same pass notes whether the file holds a carriage return or a NUL byte, so no other
+    full read (or memory map, which would count in the resident set) is needed.
+    """
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._digest = ""
+        self.has_cr = False
+        self.has_nul = False
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -69,10 +75,14 @@ class Hasher:
     def _run(self) -> None:
         try:
             h = hashlib.sha256()
+            cr = nul = False
             with open(self._path, "rb") as fh:
                 while chunk := fh.read(1 << 22):
                     h.update(chunk)
+                    cr = cr or b"\r" in chunk
+                    nul = nul or b"\x00" in chunk
             self._digest = h.hexdigest()
+            self.has_cr, self.has_nul = cr, nul
         except BaseException as exc:  # re-raised in result()
             self._error = exc
 

@@ -137,10 +137,14 @@ def _norm_newlines(text: str, carry_cr: bool) -> tuple[str, bool]:
     return text, carry
 
 
-def transcode_range(src: str, dst: str, encoding: str, start: int, end: int) -> None:
-    """Transcode bytes [start, end) of ``src`` to UTF-8 with ``\\n`` line ends into ``dst``."""
+def transcode_range(src: str, dst: str, encoding: str, start: int, end: int) -> bool:
+    """Transcode bytes [start, end) of ``src`` to UTF-8 with ``\\n`` line ends into ``dst``.
+
+    Returns whether the text holds a NUL character.
+    """
     dec = codecs.getincrementaldecoder(encoding)(errors="ib_ff")
     carry = False
+    nul = False
     with open(src, "rb") as fin, open(dst, "wb") as fout:
         fin.seek(start)
         left = end - start
@@ -150,12 +154,14 @@ def transcode_range(src: str, dst: str, encoding: str, start: int, end: int) -> 
                 break
             left -= len(chunk)
             text, carry = _norm_newlines(dec.decode(chunk, final=left <= 0), carry)
+            nul = nul or "\x00" in text
             fout.write(text.encode("utf-8", "surrogateescape"))
         tail = dec.decode(b"", final=True)
         text, _ = _norm_newlines(tail, carry)
         if carry:
             text += "\n"
         fout.write(text.encode("utf-8", "surrogateescape"))
+    return nul or "\x00" in text
 
 
 def _split_points(path: Path, start: int, size: int, parts: int) -> list[int]:
@@ -174,7 +180,7 @@ def _split_points(path: Path, start: int, size: int, parts: int) -> list[int]:
     return points
 
 
-def transcode(path: Path, dst: Path, encoding: str, bom: int, size: int) -> None:
+def transcode(path: Path, dst: Path, encoding: str, bom: int, size: int) -> bool:
     """Stream ``path`` to ``dst`` as UTF-8; GB18030/UTF-8 files above 32 MB use 2+ processes.
 
     Splitting at ``\\n`` bytes is safe for UTF-8 and GB18030: 0x0A is never part of a
@@ -182,8 +188,7 @@ def transcode(path: Path, dst: Path, encoding: str, bom: int, size: int) -> None
     """
     workers = min(os.cpu_count() or 1, 4)
     if size < PARALLEL_MIN or workers < 2 or encoding not in ("gb18030", "utf-8"):
-        transcode_range(str(path), str(dst), encoding, bom, size)
-        return
+        return transcode_range(str(path), str(dst), encoding, bom, size)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -195,8 +200,7 @@ def transcode(path: Path, dst: Path, encoding: str, bom: int, size: int) -> None
             pool.submit(transcode_range, str(path), out, encoding, points[i], points[i + 1])
             for i, out in enumerate(outs)
         ]
-        for f in futures:
-            f.result()
+        nul = any([f.result() for f in futures])
     with open(dst, "r+b") as fout:
         fout.seek(0, os.SEEK_END)
         for part in outs[1:]:
@@ -209,3 +213,4 @@ def transcode(path: Path, dst: Path, encoding: str, bom: int, size: int) -> None
                         raise OSError("copy_file_range made no progress")
                     off += sent
             os.unlink(part)
+    return nul

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import mmap
 import os
 from collections import Counter
 from pathlib import Path
@@ -90,22 +89,26 @@ def parse_header(text: str, sep: str, header_rows: int | None) -> tuple[list[str
     return names, skip, n_header
 
 
-def _scan(path: Path, needle: bytes, limit: int | None = None) -> list[int]:
-    if path.stat().st_size == 0:
-        return []
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        out: list[int] = []
-        end = len(mm) if limit is None else min(limit, len(mm))
-        pos = mm.find(needle, 0, end)
-        while pos >= 0:
-            out.append(pos)
-            pos = mm.find(needle, pos + 1, end)
-        return out
-
-
-def _has(path: Path, needle: bytes) -> bool:
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return mm.find(needle) >= 0
+def _scan(path: Path, needle: bytes, limit: int) -> list[int]:
+    """Offsets of ``needle`` (two bytes or more) in the first ``limit`` bytes of ``path``."""
+    out: list[int] = []
+    overlap = len(needle) - 1
+    with open(path, "rb") as fh:
+        base = 0
+        tail = b""
+        while base < limit:
+            chunk = fh.read(min(1 << 22, limit - base))
+            if not chunk:
+                break
+            buf = tail + chunk
+            start = base - len(tail)
+            pos = buf.find(needle)
+            while pos >= 0:
+                out.append(start + pos)
+                pos = buf.find(needle, pos + 1)
+            tail = buf[-overlap:] if overlap else b""
+            base += len(chunk)
+    return sorted(set(out))
 
 
 def land_csv(path: Path, options: ConnectorOptions, out_dir: Path, size: int) -> LandedFile:
@@ -129,17 +132,19 @@ def land_csv(path: Path, options: ConnectorOptions, out_dir: Path, size: int) ->
     else:
         encoding, bom = _encoding.detect(path, size)
     # DuckDB reads UTF-8 with \n line ends directly; anything else is transcoded first
-    direct = encoding == "utf-8" and not _has(path, b"\r")
+    # (a carriage return past the first megabyte is noticed by the hasher: then retry)
+    with open(path, "rb") as fh:
+        head = fh.read(_encoding.SAMPLE)
+    direct = encoding == "utf-8" and b"\r" not in head
     work = out_dir / f".{path.name}.{os.getpid()}.utf8.csv"
-    read_path = path
     try:
-        if not direct:
-            _encoding.transcode(path, work, encoding, bom, size)
-            read_path = work
-        return _land_text(path, read_path, options, out_dir, encoding, hasher, direct)
-    except _RetryNormalised:
-        _encoding.transcode(path, work, encoding, bom, size)
-        return _land_text(path, work, options, out_dir, encoding, hasher, False)
+        if direct:
+            try:
+                return _land_text(path, path, options, out_dir, encoding, hasher, True, None)
+            except _RetryNormalised:
+                pass
+        nul = _encoding.transcode(path, work, encoding, bom, size)
+        return _land_text(path, work, options, out_dir, encoding, hasher, False, nul)
     finally:
         work.unlink(missing_ok=True)
 
@@ -156,6 +161,7 @@ def _land_text(
     encoding: str,
     hasher: Hasher,
     direct: bool,
+    has_nul: bool | None,
 ) -> LandedFile:
     with open(read_path, "rb") as fh:
         raw_head = fh.read(_encoding.SAMPLE)
@@ -200,7 +206,7 @@ def _land_text(
     quarantine: list[QuarantinedRow] = []
     if rejects:
         last = max(int(r[1] or 0) for r in rejects)
-        blanks = [p + 1 for p in _scan(read_path, b"\n\n", last + 1) if p + 1 >= 0]
+        blanks = [p + 1 for p in _scan(read_path, b"\n\n", last + 1)]
         positions: dict[int, int] = {}
         for j, (line, bpos, etype, raw, msg) in enumerate(rejects, start=1):
             nblank = sum(1 for b in blanks if b < int(bpos or 0) and b >= 0)
@@ -222,7 +228,14 @@ def _land_text(
             f"TO {sql_str(str(tmp2))} ({PARQUET})"
         )
         os.replace(tmp2, tmp)
-    if _has(read_path, b"\x00"):
+    if direct:
+        hasher.result()
+        if hasher.has_cr:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            raise _RetryNormalised()
+        has_nul = hasher.has_nul
+    if has_nul:
         landed = _move_nul_rows(con, tmp, names, quarantine, out_dir, path)
     con.close()
     digest = hasher.result()
