@@ -214,3 +214,30 @@ def test_carriage_returns_after_the_sample_are_normalised(tmp_path: Path) -> Non
         f"SELECT a, b FROM read_parquet('{landed.parquet_path}') ORDER BY _row DESC LIMIT 2"
     ).fetchall()
     assert tail == [("3", "z"), ("2", "y")]
+
+
+def test_async_upload_is_checked_the_same_way(tmp_path: Path) -> None:
+    import asyncio
+
+    from industrybrain.warehouse.connectors.upload import receive_upload_async
+
+    async def stream(parts: list[bytes]):  # type: ignore[no-untyped-def]
+        for p in parts:
+            yield p
+
+    ok = asyncio.run(receive_upload_async(stream([b"a,b\n", b"1,2\n"]), 100, 8, tmp_path))
+    assert ok.read_bytes() == b"a,b\n1,2\n"
+    with pytest.raises(ConnectorError, match="cut off"):
+        asyncio.run(receive_upload_async(stream([b"a,b\n"]), 100, 8, tmp_path))
+    with pytest.raises(ConnectorError, match="limit"):
+        asyncio.run(receive_upload_async(stream([b"x" * 60, b"y" * 60]), 100, None, tmp_path))
+    assert [p.name for p in tmp_path.iterdir()] == [ok.name]
+
+
+def test_url_goes_to_the_http_connector(tmp_path: Path) -> None:
+    with pytest.raises(ConnectorError, match="unreachable"):
+        land(
+            "http://127.0.0.1:9/none",
+            ConnectorOptions(http=HttpOptions(url="http://127.0.0.1:9/none", retries=0)),
+            tmp_path,
+        )
