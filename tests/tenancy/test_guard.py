@@ -139,3 +139,13 @@ def test_a_scope_can_widen_one_table_only(session: Session) -> None:
     with tenancy.use_scope(scope):
         assert _titles(session) == ["d1", "d2", "d3"]
         assert tenancy.scope_organization() == 1
+
+
+def test_counts_and_subqueries_are_filtered(session: Session) -> None:
+    from sqlalchemy import func
+
+    with tenant_scope([1]):
+        assert session.scalar(select(func.count()).select_from(Doc)) == 1
+        inner = select(Doc).where(Doc.title != "").subquery()
+        assert session.scalar(select(func.count()).select_from(inner)) == 1
+        assert session.scalar(select(func.max(Doc.id))) == 1

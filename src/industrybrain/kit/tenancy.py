@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, event, false, true
 from sqlalchemy.engine import Engine, Result
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import text
+from sqlalchemy.sql.util import find_tables
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +229,18 @@ def is_strict() -> bool:
 
 
 def _touches_tenant_table(state: ORMExecuteState) -> bool:
-    return any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers)
+    if any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers):
+        return True
+    # Tables reached without an ORM entity (``select(func.count()).select_from(Model)``,
+    # subqueries): the loader criteria of the outer statement reach them too.
+    names = tenant_tables()
+    statement: Any = state.statement
+    return any(
+        getattr(table, "name", None) in names
+        for table in find_tables(
+            statement, check_columns=True, include_aliases=True, include_joins=True
+        )
+    )
 
 
 def _tenant_options(scope: TenantScope) -> list[Any]:
