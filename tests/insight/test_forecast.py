@@ -267,3 +267,12 @@ def test_cli_refuses_bad_input(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2
+
+
+def test_forecast_tool_component_is_declared() -> None:
+    from industrybrain.plugins import collect
+
+    components = {c.id: c for c in collect("register_components")}
+    component = components["insight.forecast"]
+    assert component.kind == "tool"
+    assert component.config_schema()["properties"]["horizon"]["minimum"] == 1
