@@ -18,14 +18,14 @@ from industrybrain.modules.audit.schemas import Actor
 runner = CliRunner()
 
 
-def _append(db: Database, n: int, action: str = "order.close") -> None:
+def _append(db: Database, n: int, action: str = "order.close", organization_id: int = 2) -> None:
+    """``n`` entries of ``organization_id`` (a reader with audit.read sees its own
+    organisation's entries: the tenancy guard scopes the others away)."""
     with db.session_scope() as session:
         for i in range(n):
             service.record(
                 session,
-                # Organisation 1 is the world's province authority: audit.read shows a reader
-                # the entries of its own organisation (the tenancy guard scopes the rest away).
-                actor=Actor("alice", 1, 1),
+                actor=Actor("alice", 1, organization_id),
                 action=action,
                 object_type="order",
                 object_id=i,
@@ -78,8 +78,8 @@ def test_api_lists_filters_and_verifies(client: TestClient, world: object) -> No
     from industrybrain.runtime import get_database
 
     db = get_database()
-    _append(db, 3)
-    _append(db, 2, action="price.set")
+    _append(db, 3, organization_id=1)  # the province authority of ``world``
+    _append(db, 2, action="price.set", organization_id=1)
     assert client.get("/api/audit").status_code == 401
     client.headers.update(bearer(client, "a_admin"))  # an enterprise admin: no audit.read
     assert client.get("/api/audit").status_code == 403
