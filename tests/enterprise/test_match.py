@@ -160,7 +160,11 @@ def test_demo_registry_links_patents_and_customs(tmp_path: Path) -> None:
     }
     registry = read_table(demo / "registry_scjg.csv", "record_id")
     by_enterprise = {links[("registry_scjg", i)]: i for i in registry.ids}
-    for source, file in (("customs_exports", "customs_exports.csv"), ("patents", "patents.csv")):
+    for source, file in (
+        ("customs_exports", "customs_exports.csv"),
+        ("patents", "patents.csv"),
+        ("electricity_monthly", "electricity_monthly.csv"),
+    ):
         other = read_table(demo / file, "record_id")
         result = run_match(registry, other)
         names = {c.kind for c in result.comparisons}
@@ -171,7 +175,7 @@ def test_demo_registry_links_patents_and_customs(tmp_path: Path) -> None:
             if links.get((source, i)) in by_enterprise
         }
         scores = score({(a, b) for a, b, _ in result.rows()}, truth, False)
-        assert scores.f1 >= 0.9, (source, scores)
+        assert scores.f1 >= 0.95, (source, scores)
 
 
 def _uscc(index: int) -> str:

@@ -33,6 +33,8 @@ def test_name_parts() -> None:
     group = normalize_enterprise_name("利欧集团股份有限公司")
     assert group.legal_form == "集团股份有限公司"
     assert group.core == "利欧"
+    # 永福 is also a county's short name; stripping it would leave no brand.
+    assert normalize_enterprise_name("温岭市永福机电有限公司").core == "永福机电"
     bracket = normalize_enterprise_name("乐盛泵业(温岭)有限公司")
     assert bracket.full == "乐盛泵业(温岭)有限公司"
     assert bracket.core == "乐盛泵业"

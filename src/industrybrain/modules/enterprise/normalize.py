@@ -101,17 +101,26 @@ def region_names() -> tuple[str, ...]:
 
 def _strip_regions(text: str) -> tuple[str, list[str]]:
     """Strip region names from the start of ``text`` (repeatedly; a brand of 2+ chars stays)."""
+    names = _region_name_set()
+    longest = len(region_names()[0]) if region_names() else 0
     found: list[str] = []
     changed = True
     while changed:
         changed = False
-        for name in region_names():
-            if text.startswith(name) and len(text) - len(name) >= 2:
-                found.append(name)
-                text = text[len(name) :]
+        for length in range(min(longest, len(text) - 2), 1, -1):
+            # Strip only when a brand of two or more characters remains (温岭市永福机电: 永福 is
+            # also a county's short name, but here it is the brand).
+            if text[:length] in names and _has_brand(text[length:]):
+                found.append(text[:length])
+                text = text[length:]
                 changed = True
                 break
     return text, found
+
+
+@lru_cache(maxsize=1)
+def _region_name_set() -> frozenset[str]:
+    return frozenset(region_names())
 
 
 @dataclass(frozen=True)
@@ -150,7 +159,7 @@ def normalize_enterprise_name(name: str) -> EnterpriseName:
     # Bracketed parts: regions are dropped (recorded), anything else is kept without brackets.
     for inner in _BRACKET_RE.findall(text):
         stripped, inner_regions = _strip_regions(inner)
-        if inner in region_names() or _short(inner) in region_names():
+        if inner in _region_name_set() or _short(inner) in _region_name_set():
             regions.append(inner)
             text = text.replace(f"({inner})", "", 1)
         elif inner_regions and not stripped:
@@ -170,21 +179,31 @@ def normalize_enterprise_name(name: str) -> EnterpriseName:
     text, prefix_regions = _strip_regions(text)
     regions = prefix_regions + regions
     core = text
+    return EnterpriseName(full, core, _brand_of(core), legal_form, tuple(regions), branch)
+
+
+@lru_cache(maxsize=1)
+def _industry_words_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(INDUSTRY_WORDS, key=len, reverse=True))
+
+
+def _has_brand(rest: str) -> bool:
+    brand = _brand_of(rest)
+    return len(brand) >= 2 and brand not in INDUSTRY_WORDS
+
+
+def _brand_of(core: str) -> str:
+    """The core without its trailing industry words (天亚机电设备 -> 天亚), keeping 2+ chars."""
     brand = core
-    for word in sorted(INDUSTRY_WORDS, key=len, reverse=True):
-        if brand.endswith(word) and len(brand) - len(word) >= 2:
-            brand = brand[: -len(word)]
-            break
-    # A brand can carry further industry words (天亚机电设备): strip while 2+ characters remain.
     changed = True
     while changed:
         changed = False
-        for word in INDUSTRY_WORDS:
+        for word in _industry_words_longest_first():
             if brand.endswith(word) and len(brand) - len(word) >= 2:
                 brand = brand[: -len(word)]
                 changed = True
                 break
-    return EnterpriseName(full, core, brand, legal_form, tuple(regions), branch)
+    return brand
 
 
 def looks_like_enterprise_name(text: str) -> bool:

@@ -26,7 +26,7 @@ from industrybrain.modules.enterprise.match.profile import clean, parse_date, pa
 IntArray = np.ndarray
 
 LEVEL_LABELS: dict[str, list[str]] = {
-    "uscc": ["exact", "edit<=1", "edit<=2", "different"],
+    "uscc": ["exact", "edit<=1", "edit<=2", "different", "different valid codes"],
     "code": ["exact", "edit<=1", "edit<=2", "different"],
     "phone": ["exact", "same last 7 digits", "edit<=1", "different"],
     "email": ["exact", "same local part", "jaro-winkler>=0.9", "different"],
@@ -63,7 +63,7 @@ def _normal_form(kind: str, value: str) -> str:
         return repr(number) if number is not None else clean(value)
     if kind == "org_name_zh":
         name = zh.normalize_enterprise_name(value)
-        return f"{name.core}|{name.legal_form}|{name.branch}"
+        return f"{name.core}|{name.legal_form}|{name.branch}|{name.brand}"
     if kind == "address_zh":
         return zh.parse_address(value).full
     if kind == "name" and _CJK.search(value):
@@ -110,7 +110,7 @@ class Comparison:
                 if form is None:
                     form = _normal_form(self.kind, raw)
                     cache[raw] = form
-                if not form or form == "||":
+                if not form.strip("|"):
                     continue
                 code = index.get(form)
                 if code is None:
@@ -184,6 +184,11 @@ class Comparison:
             distance = process.cpdist(sa, sb, scorer=OSA.distance, workers=-1)
             lengths = self._derived("length", len, np.int64)
             shortest = np.minimum(lengths[ua], lengths[ub])
+            if kind == "uscc":
+                # Two valid codes that differ are two enterprises (a typo fails the check).
+                valid = self._derived("valid", is_valid_uscc, bool)
+                level[:] = 3
+                level[valid[ua] & valid[ub]] = 4
             level[(distance <= 2) & (shortest >= 6)] = 2
             level[(distance <= 1) & (shortest >= 3)] = 1
         elif kind == "phone":
@@ -231,8 +236,16 @@ class Comparison:
                 )
                 / 100.0
             )
-            level[similarity >= 0.6] = 4
-            level[similarity >= 0.8] = 3
+            # Similar cores count only when the brands (字号) share a character: cores of the
+            # same industry (天亚水泵配件, 金龙水泵配件) are similar by their industry words alone.
+            brands = self._derived("brand", lambda v: frozenset(v.split("|")[3]))
+            similar = np.flatnonzero(similarity >= 0.6)
+            shared = np.array(
+                [bool(brands[ua[i]] & brands[ub[i]]) for i in similar], dtype=bool
+            ).reshape(-1)
+            similar = similar[shared]
+            level[similar[similarity[similar] >= 0.6]] = 4
+            level[similar[similarity[similar] >= 0.8]] = 3
             core_codes = self._interned("core", lambda v: v.split("|", 1)[0])
             same_core = core_codes[ua] == core_codes[ub]
             forms = self._derived("form", lambda v: v.split("|")[1])
@@ -278,7 +291,7 @@ class Comparison:
         derived: list[tuple[str, Callable[[str], str]]] = []
         if self.kind == "org_name_zh":
             derived.append(("core", lambda v: v.split("|", 1)[0]))
-            derived.append(("brand", lambda v: zh.normalize_enterprise_name(v.split("|")[0]).brand))
+            derived.append(("brand", lambda v: v.split("|")[3]))
         elif self.kind == "date":
             derived.append(("year+month", lambda v: v[:6] if len(v) == 8 else ""))
             derived.append(("month+day", lambda v: v[4:] if len(v) == 8 else ""))

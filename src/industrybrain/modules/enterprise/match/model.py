@@ -46,8 +46,12 @@ class FellegiSunter:
         tolerance: float = 1e-6,
         fix_u: bool = False,
         random_match_share: float = 0.0,
+        non_match_levels: dict[int, int] | None = None,
     ) -> None:
         """EM over the distinct rows of ``gamma`` (candidate pairs x comparisons).
+
+        ``non_match_levels`` (comparison -> level) marks levels that are certain non-matches
+        (two different valid USCCs): their pairs count as non-matches whatever the rest says.
 
         u starts from the random-pair estimate; unless ``fix_u``, it is re-estimated among the
         candidates too, because blocking makes the non-matches that reach EM agree more often
@@ -78,6 +82,8 @@ class FellegiSunter:
                 log_u[present] += np.log(self.u[k][level[present]])
             logit = np.log(prior) - np.log1p(-prior) + log_m - log_u
             posterior = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
+            for k, certain in (non_match_levels or {}).items():
+                posterior[patterns[:, k] == certain] = 0.0
             weight = posterior * counts
             new_prior = float(np.clip(weight.sum() / counts.sum(), 1e-9, 1 - 1e-9))
             change = abs(new_prior - prior)
@@ -109,7 +115,7 @@ class FellegiSunter:
                 break
         self.prior = prior
 
-    def assume_m(self, prior: float, informative: list[bool], ratio: float = 0.25) -> None:
+    def assume_m(self, prior: float, informative: list[bool], ratio: float = 0.1) -> None:
         """m without estimation: level ``l`` gets a share proportional to ``ratio**l``; a
         comparison that never varies among the candidates gets m = u (it weighs nothing)."""
         self.m = []

@@ -227,6 +227,15 @@ def _term_frequency_adjustment(
     return adjustment
 
 
+def _certain_non_match_levels(comparisons: list[Comparison]) -> dict[int, int]:
+    """Comparison index -> level meaning "not the same entity": two different valid USCCs."""
+    return {
+        k: comparison.labels.index("different valid codes")
+        for k, comparison in enumerate(comparisons)
+        if comparison.kind == "uscc"
+    }
+
+
 def _uscc_first(
     comparisons: list[Comparison],
     rows_left: np.ndarray,
@@ -234,7 +243,13 @@ def _uscc_first(
     weights: np.ndarray,
     probabilities: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Valid USCCs that agree are the same enterprise, whatever the other fields say."""
+    """Valid USCCs that agree are the same enterprise, whatever the other fields say; two
+    different valid USCCs are two enterprises (a mistyped code fails its check)."""
+    for k, level in _certain_non_match_levels(comparisons).items():
+        if len(gamma):
+            different = gamma[:, k] == level
+            probabilities = np.where(different, 0.0, probabilities)
+            weights = np.where(different, np.minimum(weights, -USCC_AGREEMENT_WEIGHT), weights)
     for k, comparison in enumerate(comparisons):
         if comparison.kind == "uscc" and len(gamma):
             valid = valid_uscc_codes(comparison)
@@ -295,7 +310,7 @@ def run_match(
         # makes the non-matches that reach EM agree more often than random pairs do.
         varies = [len(np.unique(gamma[:, k])) > 1 for k in range(gamma.shape[1])]
         if sum(varies) >= 2:
-            model.estimate_m(gamma)
+            model.estimate_m(gamma, non_match_levels=_certain_non_match_levels(comparisons))
         else:
             # One informative comparison cannot identify a two-class mixture (any split of
             # its levels fits the counts equally well), so EM's answer would be arbitrary.

@@ -209,14 +209,17 @@ def align_columns(
         return pairs
 
     def vocabulary(values: list[str | None]) -> Counter[str]:
+        # Distinct values only: a table repeating each name monthly must not outweigh.
         grams: Counter[str] = Counter()
-        step = max(1, len(values) // sample)
-        for value in values[::step]:
-            if value is None:
-                continue
+        distinct = sorted({value for value in values if value is not None})
+        step = max(1, len(distinct) // sample)
+        for value in distinct[::step]:
             text = clean(value)
             grams.update({text[i : i + 2] for i in range(max(1, len(text) - 1))})
         return grams
+
+    def fill(values: list[str | None]) -> float:
+        return sum(1 for value in values if value is not None) / max(1, len(values))
 
     def kind_family(kind: str) -> str:
         return {"org_name_zh": "name", "address_zh": "name", "text": "name"}.get(kind, kind)
@@ -235,12 +238,19 @@ def align_columns(
         for name_right in rest_right:
             if kinds_left[name_left] != kinds_right[name_right]:
                 continue
+            if kinds_left[name_left] in ("date", "number", "category"):
+                # Dates, amounts and small code lists share values by chance (a deregistration
+                # date and a patent grant date): pair them only by name or by configuration.
+                continue
             if kinds_left[name_left] == "name":
                 # Text: shared character bigrams (name variants share most of them).
                 a, b = vocab_left[name_left], vocab_right[name_right]
                 if not a or not b:
                     continue
+                # Shared bigram mass relative to the smaller vocabulary, damped for sparse
+                # columns (former names) that would otherwise win by being small.
                 score = sum((a & b).values()) / min(sum(a.values()), sum(b.values()))
+                score *= min(fill(left[name_left]), fill(right[name_right])) ** 0.5
             else:
                 # Codes, numbers, dates: digits share bigrams by chance, so whole values count.
                 x, y = distinct(left[name_left]), distinct(right[name_right])
