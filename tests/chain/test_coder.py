@@ -201,3 +201,23 @@ def test_features_normalise_width_case_and_boilerplate() -> None:
     )
     features = char_features("水泵 Pumps")
     assert {"水", "泵", "水泵", "w:pumps", "c:<pu"} <= set(features)
+
+
+def test_trained_sparse_and_dense_scores_agree() -> None:
+    rows = [r for r in _sample() if r["lang"] == "zh"]
+    train = [r for r in rows if r["split"] == "train"]
+    coder = TaxonomyCoder(gbt4754_taxonomy())
+    coder.fit([r["text"] for r in train], [r["code"] for r in train])
+    coder.prior_weight, coder.model_weight = 0.05, 0.5  # exercise both blends whatever tuning chose
+    texts = [r["text"] for r in rows]
+    sparse_idx, sparse_scores = coder.top_k_indices(texts, 3)
+    dense_idx, dense_scores = coder.top_k_indices(texts, 3, dense=True)
+    assert (sparse_idx[:, 0] >= 0).all()
+    listed = sparse_idx >= 0
+    assert np.allclose(sparse_scores[listed], dense_scores[listed], atol=1e-9)
+    # Codes may differ only between ties: each listed code has exactly its score in the full
+    # probability matrix.
+    full = coder.probabilities(texts)
+    rows = np.nonzero(listed)[0]
+    assert np.allclose(full[rows, sparse_idx[listed]], sparse_scores[listed], atol=1e-9)
+    assert (sparse_idx[listed] == dense_idx[listed]).mean() > 0.9

@@ -26,6 +26,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -134,12 +135,34 @@ _RUNS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[-.][a-z0-9]+)*")
 _CJK_RUNS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN_RUNS = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 _HAS_LATIN = re.compile(r"[a-z0-9]")
+_FEATURE_CHAR = re.compile(r"[A-Za-z0-9\u3400-\u9fff\uf900-\ufaff]")
 _CJK_START = "\u3400"
 
 
+@lru_cache(maxsize=1)
+def _nfkc() -> tuple[dict[int, str], re.Pattern[str]]:
+    """NFKC mappings of single characters that change the features (letters, digits, hanzi).
+
+    Full-width punctuation maps to ASCII punctuation, and both only separate runs, so it is left
+    alone; what remains (full-width letters and digits, compatibility ideographs, circled and
+    squared forms) is rare, and a text without any of it skips translation entirely.
+    """
+    table: dict[int, str] = {}
+    for point in [*range(0xA0, 0x3400), *range(0xF900, 0xFB00), *range(0xFE00, 0x10000)]:
+        char = chr(point)
+        mapped = unicodedata.normalize("NFKC", char)
+        if mapped != char and _FEATURE_CHAR.search(mapped):
+            table[point] = mapped
+    pattern = re.compile("[" + "".join(re.escape(chr(point)) for point in table) + "]")
+    return table, pattern
+
+
 def normalise(text: str) -> str:
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    """Lower case, NFKC of feature characters, registry boilerplate removed."""
+    if not text.isascii():
+        table, pattern = _nfkc()
+        if pattern.search(text):
+            text = text.translate(table)
     return _BOILERPLATE.sub(" ", text.lower())
 
 
@@ -485,13 +508,27 @@ class TaxonomyCoder:
         assert best is not None
         _, self.temperature, self.prior_weight, self.model_weight = best
 
-    def _model_probability(self, examples: sp.csr_matrix) -> np.ndarray | None:
+    def _class_position(self) -> np.ndarray:
+        """Code index -> column of the model's classes, -1 for codes without examples."""
+        position = np.full(len(self.codes), -1, dtype=np.int64)
+        if self.model_classes is not None:
+            position[self.model_classes] = np.arange(len(self.model_classes))
+        return position
+
+    def _model_class_probability(self, examples: sp.csr_matrix) -> np.ndarray | None:
+        """Logistic-model probabilities over its own classes only (rows x trained classes)."""
         if self.model_coef is None or self.model_classes is None:
             return None
         logits = np.asarray(examples[:, self.model_columns] @ self.model_coef)
         logits += self.model_intercept
+        return _softmax(logits)
+
+    def _model_probability(self, examples: sp.csr_matrix) -> np.ndarray | None:
+        class_probability = self._model_class_probability(examples)
+        if class_probability is None:
+            return None
         probability = np.zeros((examples.shape[0], len(self.codes)))
-        probability[:, self.model_classes] = _softmax(logits)
+        probability[:, self.model_classes] = class_probability
         return probability
 
     # scoring
@@ -521,7 +558,7 @@ class TaxonomyCoder:
         the plain rows x codes computation (the tests compare the two).
         """
         k = max(1, min(k, len(self.codes)))
-        if not self.model_weight and not dense:
+        if not dense:
             return self._sparse_top_k(texts, k)
         probability = self.probabilities(texts)
         top = np.argpartition(-probability, k - 1, axis=1)[:, :k]
@@ -543,47 +580,79 @@ class TaxonomyCoder:
         n_rows = similarity.shape[0]
         prior_logit = self.prior_weight / self.temperature * self.log_prior
         base = np.exp(prior_logit)
+        model_probability = self._model_class_probability(examples) if self.model_weight else None
+        # Codes that may win without any similarity (high prior, the model's favourites) become
+        # candidates through a negligible explicit similarity, on rows that have evidence.
+        extra_rows: list[np.ndarray] = []
+        extra_columns: list[np.ndarray] = []
         if self.prior_weight:
-            # Codes of high prior may win without any similarity: make them candidates.
             best_prior = np.argsort(-prior_logit)[:k]
+            extra_rows.append(np.repeat(np.arange(n_rows), len(best_prior)))
+            extra_columns.append(np.tile(best_prior, n_rows))
+        if model_probability is not None and self.model_classes is not None:
+            kk = min(k, model_probability.shape[1])
+            favourites = np.argpartition(-model_probability, kk - 1, axis=1)[:, :kk]
+            extra_rows.append(np.repeat(np.arange(n_rows), kk))
+            extra_columns.append(self.model_classes[favourites].ravel())
+        if extra_rows:
+            has_evidence = examples.getnnz(axis=1) > 0
+            rows_extra = np.concatenate(extra_rows)
+            keep = has_evidence[rows_extra]
             extra = sp.csr_matrix(
                 (
-                    np.full(n_rows * len(best_prior), 1e-12),
-                    (np.repeat(np.arange(n_rows), len(best_prior)), np.tile(best_prior, n_rows)),
+                    np.full(int(keep.sum()), 1e-12),
+                    (rows_extra[keep], np.concatenate(extra_columns)[keep]),
                 ),
                 shape=similarity.shape,
             )
-            has_evidence = examples.getnnz(axis=1) > 0
-            extra = sp.csr_matrix(sp.diags(has_evidence.astype(float)) @ extra)
             similarity = sp.csr_matrix(similarity + extra)
         columns = similarity.indices
-        row_of = np.repeat(np.arange(n_rows), np.diff(similarity.indptr))
-        exp_logit = np.exp(similarity.data / self.temperature + prior_logit[columns])
-        denominator = base.sum() + np.bincount(
-            row_of, weights=exp_logit - base[columns], minlength=n_rows
-        )
-        probability = exp_logit / denominator[row_of]
+        row_lengths = np.diff(similarity.indptr)
+        row_of = np.repeat(np.arange(n_rows), row_lengths)
+        if self.prior_weight:
+            logit = similarity.data / self.temperature + prior_logit[columns]
+            exp_logit = np.exp(logit)
+            correction = exp_logit - base[columns]
+        else:  # every base term is exp(0) = 1: skip the gathers
+            logit = similarity.data / self.temperature
+            exp_logit = np.exp(logit)
+            correction = exp_logit - 1.0
+        denominator = base.sum() + np.bincount(row_of, weights=correction, minlength=n_rows)
+        if model_probability is not None:
+            # Blend with the model's probability; selection then runs on the blend.
+            position_of = self._class_position()
+            class_at = position_of[columns]
+            blended = exp_logit / denominator[row_of] * (1 - self.model_weight)
+            trained = class_at >= 0
+            blended[trained] += (
+                self.model_weight * model_probability[row_of[trained], class_at[trained]]
+            )
+            logit = blended
+            exp_logit = blended
+            denominator = np.ones(n_rows)
         top = np.full((n_rows, k), -1, dtype=np.int64)
         top_scores = np.zeros((n_rows, k))
-        # k passes of a per-row maximum (O(k * nnz)) rather than sorting every candidate.
-        row_lengths = np.diff(similarity.indptr)
+        # k passes of a per-row maximum of the logits (O(k * nnz)) rather than sorting every
+        # candidate; probabilities are computed for the winners only.
         nonempty = np.flatnonzero(row_lengths > 0)
         if not len(nonempty):
             return top, top_scores
         starts = similarity.indptr[nonempty]
-        remaining = probability.copy()
+        remaining = logit.copy()
+        best_of_row = np.full(n_rows, np.inf)
         for rank in range(k):
-            best = np.maximum.reduceat(remaining, starts)
-            best_of_row = np.zeros(n_rows)
-            best_of_row[nonempty] = best
+            best_of_row[nonempty] = np.maximum.reduceat(remaining, starts)
             at_best = np.flatnonzero(remaining == best_of_row[row_of])
-            rows_at_best, first = np.unique(row_of[at_best], return_index=True)
-            position = at_best[first]
-            valid = remaining[position] > 0
-            rows_at_best, position = rows_at_best[valid], position[valid]
+            rows_at_best = row_of[at_best]
+            # at_best is in CSR order, so the first position of each row is where rows change.
+            first = np.ones(len(at_best), dtype=bool)
+            first[1:] = rows_at_best[1:] != rows_at_best[:-1]
+            position, rows_at_best = at_best[first], rows_at_best[first]
+            valid = remaining[position] > -np.inf
+            position, rows_at_best = position[valid], rows_at_best[valid]
             top[rows_at_best, rank] = columns[position]
-            top_scores[rows_at_best, rank] = remaining[position]
-            remaining[position] = -1.0
+            top_scores[rows_at_best, rank] = exp_logit[position] / denominator[rows_at_best]
+            remaining[position] = -np.inf
         return top, top_scores
 
     def top_k(self, texts: Sequence[str], k: int = 3) -> list[list[CodeMatch]]:
