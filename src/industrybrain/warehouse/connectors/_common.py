@@ -156,6 +156,7 @@ class RowSink:
         self.with_sheet = with_sheet
         self.parts: list[tuple[Path, list[str]]] = []
         self._writer: Any = None
+        self._writerow: Any = None
         self._fh: Any = None
         self._width = 0
         self.rows = 0
@@ -165,19 +166,20 @@ class RowSink:
         path = self.work_dir / f".part-{os.getpid()}-{len(self.parts)}.csv"
         self._fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._writer = csv.writer(self._fh, lineterminator="\n")
+        self._writerow = self._writer.writerow
         self._width = len(columns)
         self.parts.append((path, columns))
 
     def write(
         self, row_number: int, values: Sequence[str | None], sheet: str | None = None
     ) -> None:
-        vals = list(values)[: self._width]
-        if len(vals) < self._width:
-            vals.extend([None] * (self._width - len(vals)))
-        lead: list[object] = [row_number]
+        n = len(values)
+        if n != self._width:
+            values = list(values[: self._width]) + [None] * max(self._width - n, 0)
         if self.with_sheet:
-            lead.append(sheet)
-        self._writer.writerow(lead + vals)
+            self._writerow((row_number, sheet, *values))
+        else:
+            self._writerow((row_number, *values))
         self.rows += 1
 
     def write_many(self, rows: Iterable[tuple[int, Sequence[str | None]]]) -> None:

@@ -381,6 +381,8 @@ def _sheet_rows(
         merges_by_row.setdefault(m[0], []).append(m)
 
     def spread(r: int, vals: list[Any]) -> list[Any]:
+        if not pending and r not in merges_by_row:
+            return vals
         for r1, c1, r2, c2 in merges_by_row.get(r, ()):
             value = vals[c1 - 1] if c1 - 1 < len(vals) else None
             for rr in range(r1, r2 + 1):
@@ -410,24 +412,34 @@ def _sheet_rows(
     sink.start_part(names)
     rows_in = 0
 
+    def text_of(v: Any) -> str | None:
+        if v.__class__ is str:
+            return v if v.strip() else None
+        return cell_text(v)
+
+    full_width = lo == 0 and hi >= width
+    write = sink.write
+
     def emit(r: int, vals: list[Any]) -> None:
         nonlocal rows_in
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):
+        texts = [None if v is None else text_of(v) for v in vals]
+        if not any(texts):
             return  # empty row: not a data row
         rows_in += 1
-        outside = vals[:lo] + vals[hi:]
-        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in outside):
-            text = ",".join(cell_text(v) or "" for v in vals)
+        if full_width and len(texts) <= hi:
+            write(r, texts, sheet.name)
+            return
+        if any(texts[:lo]) or any(texts[hi:]):
             quarantine.append(
                 QuarantinedRow(
                     r,
-                    text,
+                    ",".join(t or "" for t in texts),
                     f"sheet {sheet.name}: row wider than the table (cells outside "
                     "the header's columns)",
                 )
             )
             return
-        sink.write(r, [cell_text(v) for v in vals[lo:hi]], sheet.name)
+        write(r, texts[lo:hi], sheet.name)
 
     for r, vals in data_head:
         emit(r, vals)
