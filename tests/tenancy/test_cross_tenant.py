@@ -221,6 +221,68 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/audit/verify"): Route(fill=lambda a, b, x: {"form": {}}),
     ("GET", "/audit"): Route("audit", lambda a, b, x: {"query": {"seq": x}}, listing=True),
     ("GET", "/audit/{key}"): Route("audit", lambda a, b, x: P(key=x)),
+    # admin pages
+    ("GET", "/admin/orgs"): Route(),
+    ("POST", "/admin/orgs"): Route(
+        fill=lambda a, b, x: {"form": {"type": "enterprise", "name_zh": f"form-{a.name}"}}
+    ),
+    ("GET", "/admin/orgs/{organization_id}"): Route("org", _org),
+    ("POST", "/admin/orgs/{organization_id}/users"): Route(
+        "org",
+        lambda a, b, x: (
+            _org(a, b, x)
+            | {"form": {"username": f"f{x}-{a.name}", "password": PASSWORD, "role": "member"}}
+        ),
+    ),
+    ("POST", "/admin/orgs/{organization_id}/members/{user_id}/role"): Route(
+        "member",
+        lambda a, b, x: P(organization_id=x[0], user_id=x[1]) | {"form": {"role": "member"}},
+    ),
+    ("POST", "/admin/orgs/{organization_id}/members/{user_id}/remove"): Route(
+        "member", lambda a, b, x: P(organization_id=x[0], user_id=x[1]) | {"form": {}}
+    ),
+    ("GET", "/admin/users"): Route(),
+    ("POST", "/admin/users/{user_id}/disabled"): Route(
+        "user", lambda a, b, x: P(user_id=x) | {"form": {"disabled": "true"}}
+    ),
+    ("GET", "/admin/api-keys"): Route(),
+    ("POST", "/admin/api-keys"): Route(
+        fill=lambda a, b, x: {"form": {"name": "form key", "permissions": "org.read"}}
+    ),
+    ("POST", "/admin/api-keys/{api_key_id}/revoke"): Route(
+        "api_key", lambda a, b, x: P(api_key_id=x) | {"form": {}}
+    ),
+    ("GET", "/admin/brains"): Route(
+        fill=lambda a, b, x: {"query": {"region": "3310", "industry": "C"}}
+    ),
+    ("POST", "/admin/brains"): Route(
+        "org",
+        lambda a, b, x: {
+            "form": {
+                "code": f"form-{a.name}-{x}",
+                "name_zh": "表单大脑",
+                "industry_class": "3441",
+                "region_code": "331081",
+                "operator_organization_id": b.orgs["operator"],
+            }
+        },
+    ),
+    ("GET", "/admin/brains/{brain_id}"): Route(
+        "brain", lambda a, b, x: P(brain_id=x), private=False
+    ),
+    ("POST", "/admin/brains/{brain_id}"): Route(
+        "brain", lambda a, b, x: P(brain_id=x) | {"form": {"name_zh": "changed"}}, private=False
+    ),
+    ("POST", "/admin/brains/{brain_id}/status"): Route(
+        "brain", lambda a, b, x: P(brain_id=x) | {"form": {"status": "suspended"}}, private=False
+    ),
+    ("POST", "/admin/brains/{brain_id}/partitions/merge"): Route(
+        "brain",
+        lambda a, b, x: (
+            P(brain_id=x) | {"form": {"source_id": b.partitions[1], "target_id": b.partitions[0]}}
+        ),
+        private=False,
+    ),
     # last: they end the actor's session
     ("POST", "/api/auth/logout"): Route(),
     ("POST", "/logout"): Route(fill=lambda a, b, x: {"form": {}}),

@@ -35,6 +35,31 @@ def register_api_routers() -> list[APIRouter]:
 
 
 @hookimpl
+def register_web_routers() -> list[APIRouter]:
+    from industrybrain.modules.brain.views import router
+
+    return [router]
+
+
+@hookimpl
+def register_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def register_locale_dirs() -> list[Path]:
+    return [HERE / "locale"]
+
+
+@hookimpl
+def register_nav() -> list[Any]:
+    from industrybrain.kit.pages import NavEntry
+    from industrybrain.kit.webctx import N_
+
+    return [NavEntry("/admin/brains", N_("Brain registry"), section="admin", order=830)]
+
+
+@hookimpl
 def register_cli(cli: typer.Typer) -> None:
     from industrybrain.modules.brain.cli import brains_cli
 

@@ -39,9 +39,22 @@ def register_api_routers() -> list[APIRouter]:
 
 @hookimpl
 def register_web_routers() -> list[APIRouter]:
+    from industrybrain.modules.identity.admin import router as admin_router
     from industrybrain.modules.identity.views import router
 
-    return [router]
+    return [router, admin_router]
+
+
+@hookimpl
+def register_nav() -> list[Any]:
+    from industrybrain.kit.pages import NavEntry
+    from industrybrain.kit.webctx import N_
+
+    return [
+        NavEntry("/admin/orgs", N_("Organisations"), section="admin", order=800),
+        NavEntry("/admin/users", N_("Users"), section="admin", order=810),
+        NavEntry("/admin/api-keys", N_("API keys"), section="admin", order=820),
+    ]
 
 
 @hookimpl
