@@ -221,8 +221,8 @@ MAX_DOC_FREQUENCY = 0.02  # n-grams in more code documents than this carry littl
 UNIGRAM_WEIGHT = 1.7  # a rare single hanzi (泵, 阀) often names the product on its own
 ZERO_SHOT_TEMPERATURE = 0.05
 # Weights below this in a code's unit vector (mostly far ancestors' n-grams) are dropped: they
-# barely move a score but make every text touch most codes (measured: 3.7x fewer candidates).
-PRUNE_BELOW = 0.02
+# barely move a score but make every text touch most codes (measured: 6x fewer candidates).
+PRUNE_BELOW = 0.04
 
 
 @dataclass(frozen=True)
@@ -314,10 +314,9 @@ class TaxonomyCoder:
         rows.append(row_of[:-2][triple])
         all_keys = np.concatenate(keys)
         all_rows = np.concatenate(rows)
-        position = np.searchsorted(self._cjk_keys, all_keys)
-        position[position >= len(self._cjk_keys)] = 0
-        found = self._cjk_keys[position] == all_keys
-        columns = [self._cjk_columns[position[found]]]
+        found_columns = self._key_table.lookup(all_keys)
+        found = found_columns >= 0
+        columns = [found_columns[found]]
         row_parts = [all_rows[found]]
         vocabulary_get = self.vocabulary.get
         for row, text in enumerate(joined.split("\0") if _HAS_LATIN.search(joined) else ()):
@@ -351,12 +350,9 @@ class TaxonomyCoder:
                     key |= ord(char) << (21 * shift)
                 keys.append(key)
                 columns.append(column)
-        order = np.argsort(np.asarray(keys, dtype=np.int64))
-        self._cjk_keys = np.asarray(keys, dtype=np.int64)[order]
-        self._cjk_columns = np.asarray(columns, dtype=np.int64)[order]
-        if len(self._cjk_keys) == 0:
-            self._cjk_keys = np.asarray([-1], dtype=np.int64)
-            self._cjk_columns = np.asarray([0], dtype=np.int64)
+        self._key_table = _KeyTable(
+            np.asarray(keys, dtype=np.int64), np.asarray(columns, dtype=np.int64)
+        )
         self._keys_for = len(self.vocabulary)
 
     @staticmethod
@@ -686,6 +682,56 @@ class TaxonomyCoder:
 
 
 _WORKER_CODER: TaxonomyCoder | None = None
+
+
+class _KeyTable:
+    """Open-addressing hash table from positive int64 keys to columns, probed with NumPy.
+
+    A vectorised lookup costs one or two random reads per key, against about 16 for a binary
+    search over the sorted keys (measured: the lookup was a fifth of the coding time).
+    """
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+
+    def __init__(self, keys: np.ndarray, columns: np.ndarray) -> None:
+        bits = max(4, int(np.ceil(np.log2(max(1, len(keys)) * 3))))
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self.keys = np.full(1 << bits, -1, dtype=np.int64)
+        self.columns = np.full(1 << bits, -1, dtype=np.int64)
+        slot = self._slot(keys)
+        pending = np.arange(len(keys))
+        while len(pending):
+            # Claim free slots; keys that collide (on a slot or with each other) move on.
+            candidate = slot[pending]
+            free = self.keys[candidate] == -1
+            unique_slots, first = np.unique(candidate[free], return_index=True)
+            winners = pending[free][first]
+            self.keys[unique_slots] = keys[winners]
+            self.columns[unique_slots] = columns[winners]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[winners] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + 1) & self._mask
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            hashed = keys.astype(np.uint64) * self._MULTIPLIER
+        return (hashed >> self._shift).astype(np.int64)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Column of each key, -1 where absent."""
+        result = np.full(len(keys), -1, dtype=np.int64)
+        slot = self._slot(keys)
+        pending = np.arange(len(keys))
+        while len(pending):
+            stored = self.keys[slot[pending]]
+            hit = stored == keys[pending]
+            result[pending[hit]] = self.columns[slot[pending[hit]]]
+            # Keep probing only where the slot holds another key (an empty slot ends the chain).
+            pending = pending[~hit & (stored != -1)]
+            slot[pending] = (slot[pending] + 1) & self._mask
+        return result
 
 
 def _score_chunk(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
