@@ -346,6 +346,15 @@ def foreign_to(actor: Actor, kind: str) -> bool:
 
 @pytest.fixture
 def matrix_client(ib_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    yield from _matrix_client(monkeypatch)
+
+
+@pytest.fixture
+def pg_matrix_client(pg_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    yield from _matrix_client(monkeypatch)
+
+
+def _matrix_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     import json
 
     from industrybrain.app import create_app
@@ -548,6 +557,25 @@ def test_every_route_is_in_the_matrix(matrix_client: TestClient) -> None:
 def test_cross_tenant_matrix_and_canaries(
     matrix_client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
+    check_matrix(matrix_client, caplog, actor_names=None, minimum_requests=2000)
+
+
+@pytest.mark.postgres
+def test_cross_tenant_matrix_on_postgres(
+    pg_matrix_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The smaller variant: every route, four actors, on PostgreSQL."""
+    names = {"operator-admin", "enterprise-admin", "enterprise-api-key", "anonymous"}
+    check_matrix(pg_matrix_client, caplog, actor_names=names, minimum_requests=800)
+
+
+def check_matrix(
+    matrix_client: TestClient,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    actor_names: set[str] | None,
+    minimum_requests: int,
+) -> None:
     from industrybrain.runtime import get_database
 
     caplog.set_level(logging.INFO)
@@ -555,6 +583,8 @@ def test_cross_tenant_matrix_and_canaries(
         a, b = build_world(session)
     actors = make_actors(matrix_client, a)
     assert len(actors) == 9
+    if actor_names is not None:
+        actors = [actor for actor in actors if actor.name in actor_names]
     assert not positive_controls(matrix_client, a, actors)
     with get_database().session_scope() as session:
         untouchable = {
@@ -563,7 +593,7 @@ def test_cross_tenant_matrix_and_canaries(
 
     outcome = run_matrix(matrix_client, a, b, actors)
 
-    assert outcome.requests >= 2000, outcome.requests
+    assert outcome.requests >= minimum_requests, outcome.requests
     assert not outcome.problems, "\n".join(outcome.problems[:40])
     # Canary sweep: nothing of B's private text reached A's actors (pages, API, errors,
     # headers, logs). org.manage sees every organisation and user by design.
