@@ -673,6 +673,7 @@ class TaxonomyCoder:
                 yield self.top_k_indices(chunk, k)
             return
         global _WORKER_CODER
+        self._ensure_keys()  # built once here rather than in every worker
         _WORKER_CODER = self  # inherited by the forked workers, never pickled
         try:
             with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
