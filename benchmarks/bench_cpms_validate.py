@@ -103,7 +103,7 @@ def run_cpms(frame: pl.DataFrame) -> int:
     )
     from industrybrain.modules.cpms.validate import validate_frame
 
-    return validate_frame(frame, document).errors.height
+    return validate_frame(frame, document, with_values=False).errors.height
 
 
 def run_pydantic(frame: pl.DataFrame) -> int:
