@@ -103,10 +103,27 @@ def test_page_and_nav_entry(with_sample: Path) -> None:
         assert client.get("/sample/widgets/nope").status_code == 404
 
 
+def _platform_bearer(client: TestClient) -> str:
+    """A province authority admin's bearer token (``job.submit``)."""
+    from industrybrain.kit.tenancy import unscoped
+    from industrybrain.modules.identity import service
+    from industrybrain.runtime import get_database
+
+    with unscoped("test setup"), get_database().session_scope() as session:
+        org = service.create_organization(session, org_type="province_authority", name_zh="省厅")
+        user = service.create_user(session, username="sample-admin", password="sample-password")
+        service.add_membership(session, user.id, org.id, "admin")
+    login = {"username": "sample-admin", "password": "sample-password"}
+    token = client.post("/api/auth/token", json=login)
+    assert token.status_code == 200, token.text
+    return "Bearer " + token.json()["access_token"]
+
+
 def test_job_runs_through_a_worker(with_sample: Path, sample_site: Path) -> None:
     from industrybrain.app import create_app
 
     with TestClient(create_app()) as client:
+        client.headers["Authorization"] = _platform_bearer(client)  # jobs need a principal
         created = client.post("/api/jobs", json={"kind": "sample.square", "payload": {"n": 12}})
         assert created.status_code in (200, 201, 202), created.text
         job_id = created.json()["id"]
