@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
 
+    from industrybrain.kit.pages import ListPage, NavEntry
+
 HERE = Path(__file__).parent
 
 
@@ -38,3 +40,22 @@ def register_cli(cli: typer.Typer) -> None:
     from industrybrain.modules.cpms.cli import cpms_cli
 
     cli.add_typer(cpms_cli, name="cpms")
+
+
+@hookimpl
+def register_pages() -> list[ListPage]:
+    from industrybrain.modules.cpms.pages import CATEGORIES_PAGE, PRODUCTS_PAGE
+
+    return [CATEGORIES_PAGE, PRODUCTS_PAGE]
+
+
+@hookimpl
+def register_nav() -> list[NavEntry]:
+    from industrybrain.modules.cpms.pages import NAV
+
+    return list(NAV)
+
+
+@hookimpl
+def register_locale_dirs() -> list[Path]:
+    return [HERE / "locale"]

@@ -134,3 +134,28 @@ def remember(
     else:
         row.target = target
     session.flush()
+
+
+def products_in_scope(
+    session: Session, search: str = "", *, offset: int = 0, limit: int = 50
+) -> tuple[Sequence[Product], int]:
+    """Products visible in the current tenant scope (the tenancy guard adds the organisation
+    filter to these ORM statements)."""
+    statement = select(Product)
+    counting = select(func.count()).select_from(Product)
+    if search:
+        pattern = f"%{search}%"
+        condition = (
+            Product.name.like(pattern)
+            | Product.sku.like(pattern)
+            | Product.product_code.like(pattern)
+            | Product.category_code.like(pattern)
+        )
+        statement = statement.where(condition)
+        counting = counting.where(condition)
+    items = session.scalars(statement.order_by(Product.id).offset(offset).limit(limit)).all()
+    return items, int(session.scalar(counting) or 0)
+
+
+def product_by_code_in_scope(session: Session, product_code: str) -> Product | None:
+    return session.scalars(select(Product).where(Product.product_code == product_code)).first()
