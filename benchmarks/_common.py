@@ -79,11 +79,17 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 
 
 def wrk(
-    url: str, *, threads: int = 2, connections: int = 50, seconds: int = 15
+    url: str,
+    *,
+    threads: int = 2,
+    connections: int = 50,
+    seconds: int = 15,
+    headers: dict[str, str] | None = None,
 ) -> tuple[float, float]:
     """Run wrk; return (requests per second, p99 latency in ms)."""
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
