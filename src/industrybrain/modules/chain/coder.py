@@ -254,6 +254,7 @@ class TaxonomyCoder:
         self.model_intercept: np.ndarray | None = None
         self.model_classes: np.ndarray | None = None  # indices into self.codes
         self.model_columns = np.zeros(0, dtype=np.int64)  # vocabulary columns the model uses
+        self._full_coef: np.ndarray | None = None
         self.trained_on = 0
         if words:
             _init_jieba()
@@ -474,6 +475,7 @@ class TaxonomyCoder:
                 # Few examples per code is the normal case here, not a sign of regression.
                 warnings.simplefilter("ignore", UserWarning)
                 model.fit(examples[:, self.model_columns], labels)
+            self._full_coef = None
             self.model_coef = np.asarray(model.coef_.T, dtype=np.float64)
             self.model_intercept = np.asarray(model.intercept_, dtype=np.float64)
             self.model_classes = np.asarray(model.classes_)
@@ -515,7 +517,18 @@ class TaxonomyCoder:
         """Logistic-model probabilities over its own classes only (rows x trained classes)."""
         if self.model_coef is None or self.model_classes is None:
             return None
-        logits = np.asarray(examples[:, self.model_columns] @ self.model_coef)
+        vocabulary_size = examples.shape[1]
+        if vocabulary_size * self.model_coef.shape[1] <= 20_000_000:
+            # Scatter the weights over the whole vocabulary once: a CSR x dense product is much
+            # faster than slicing the examples' columns on every chunk.
+            cached = getattr(self, "_full_coef", None)
+            if cached is None or cached.shape[0] != vocabulary_size:
+                cached = np.zeros((vocabulary_size, self.model_coef.shape[1]))
+                cached[self.model_columns] = self.model_coef
+                self._full_coef = cached
+            logits = np.asarray(examples @ cached)
+        else:
+            logits = np.asarray(examples[:, self.model_columns] @ self.model_coef)
         logits += self.model_intercept
         return _softmax(logits)
 
