@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -227,13 +226,27 @@ def _rss_kib() -> int:
 
 
 def child(engine: str, path: str) -> None:
+    import threading
+
     frame = pl.read_parquet(path)
     ENGINES[engine](frame.head(1000))  # imports and schema building out of the timing
     before = _rss_kib()
+    samples = [before]
+    running = True
+
+    def sample() -> None:  # the process's peak RSS is set by reading the input: sample instead
+        while running:
+            samples.append(_rss_kib())
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     start = time.perf_counter()
     errors = ENGINES[engine](frame)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    running = False
+    sampler.join()
+    peak = max(samples)
     print(
         json.dumps(
             {

@@ -139,3 +139,33 @@ def test_tree_is_checked() -> None:
     content["categories"].append({"code": "XX01", "name_zh": "x", "name_en": "x", "parent": "ZZ"})
     with pytest.raises(ValueError, match="parent ZZ does not exist"):
         service.import_json(json.dumps(content))
+
+
+def test_mapping_is_remembered_per_enterprise(client: TestClient, tmp_path: Path) -> None:
+    from identity.conftest import make_world
+
+    world = make_world()
+    actions.ensure_seeded(ACTOR)
+    sheet = tmp_path / "catalog.csv"
+    sheet.write_text(
+        "产品名称,产品类别,型号,泵送量,扬程(m),功率(kW),最小井径\n"
+        "QJ-1 潜水泵,井用潜水泵,QJ-1,15,20,2.2,100\n",
+        encoding="utf-8",
+    )
+
+    def proposal(org: str) -> dict[str, str | None]:
+        with tenant_scope([world.orgs[org]]), get_database().session_scope() as session:
+            intake = service.propose_mapping(session, world.orgs[org], "pumps-valves", sheet)
+        return {c.header: c.target for c in intake.proposal.columns}
+
+    first = proposal("ent_a")
+    assert first["扬程(m)"] == "head" and first["型号"] == "model"
+    assert first["泵送量"] != "flow_rate"  # not a known label: the enterprise corrects it
+    headers = list(first)
+    with tenant_scope([world.orgs["ent_a"]]):
+        actions.do_confirm_mapping(
+            world.orgs["ent_a"], "pumps-valves", headers, {headers.index("泵送量"): "flow_rate"},
+            ACTOR,
+        )  # fmt: skip
+    assert proposal("ent_a")["泵送量"] == "flow_rate"
+    assert proposal("ent_b")["泵送量"] != "flow_rate"  # remembered for that enterprise only

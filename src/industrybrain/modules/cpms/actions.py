@@ -81,3 +81,24 @@ def do_import_products(
         )
 
     return do_action("cpms.products.import", "cpms_product", work, actor=actor)
+
+
+def do_confirm_mapping(
+    organization_id: int,
+    standard_code: str,
+    headers: list[str],
+    targets: dict[int, str],
+    actor: Actor,
+) -> int:
+    def work(scope: ActionScope) -> Outcome[int]:
+        count = service.confirm_mapping(
+            scope.session, organization_id, standard_code, headers, targets
+        )
+        return Outcome(
+            count,
+            object_id=standard_code,
+            organization_id=organization_id,
+            change={headers[i]: t for i, t in targets.items()},
+        )
+
+    return do_action("cpms.mapping.confirm", "cpms_mapping_memory", work, actor=actor)

@@ -7,7 +7,8 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy.orm import Session
@@ -17,6 +18,9 @@ from industrybrain.modules.cpms import repository
 from industrybrain.modules.cpms.document import StandardDocument, from_template
 from industrybrain.modules.cpms.models import Product, Standard, StandardVersion
 from industrybrain.modules.cpms.validate import ValidationResult, completeness, validate_frame
+
+if TYPE_CHECKING:
+    from industrybrain.modules.cpms.intake import Intake
 
 TRANSITIONS = {
     "draft": ("under_review",),
@@ -457,3 +461,30 @@ def set_lifecycle(
     found.lifecycle = lifecycle
     session.flush()
     return found
+
+
+# --- mapping memory --------------------------------------------------------------------------
+
+
+def propose_mapping(session: Session, organization_id: int, standard_code: str, path: Any) -> Any:
+    """Read an enterprise's file and propose its mapping, reusing what it confirmed before."""
+    from industrybrain.modules.cpms.intake import read_records
+
+    standard = get_standard(session, standard_code)
+    document = document_of(get_version(session, standard_code))
+    remembered = repository.memory(session, organization_id, standard.id)
+    return read_records(path, document, remembered=remembered)
+
+
+def confirm_mapping(
+    session: Session,
+    organization_id: int,
+    standard_code: str,
+    headers: list[str],
+    targets: dict[int, str],
+) -> int:
+    """Remember the confirmed (or corrected) target of each column label for this enterprise."""
+    standard = get_standard(session, standard_code)
+    for index, target in targets.items():
+        repository.remember(session, organization_id, standard.id, headers[index], target)
+    return len(targets)
