@@ -14,6 +14,7 @@ from . import _encoding
 from ._common import PARQUET, Hasher, connect, count_rows, normalise_headers, sql_ident, sql_str
 from ._types import ROW_COLUMN, ConnectorError, ConnectorOptions, LandedFile, QuarantinedRow
 
+SHORT_LINES = 2 * 2**20
 SEPARATORS = [",", "\t", ";", "|"]
 REASONS = {
     "MISSING COLUMNS": "ragged row (too few fields)",
@@ -177,32 +178,43 @@ def _land_text(
     names = normalise_headers(raw_names)
     spec = ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names)
     tmp = out_dir / f".{path.name}.{os.getpid()}.tmp.parquet"
-    con = connect(options)
     quote = '"'
-    reader = (
-        f"read_csv({sql_str(str(read_path))}, columns={{{spec}}}, auto_detect=false, "
-        f"header=false, skip={skip}, delim={sql_str(sep)}, quote={sql_str(quote)}, "
-        f"escape={sql_str(quote)}, new_line='\\n', strict_mode=true, store_rejects=true, "
-        f"max_line_size={int(options.max_field_bytes)}, rejects_scan='ib_scan', "
-        "rejects_table='ib_rejects')"
-    )
     cols = ", ".join(sql_ident(n) for n in names)
-    try:
-        con.execute(
-            f"COPY (SELECT {cols}, row_number() OVER () AS {ROW_COLUMN} FROM {reader}) "
-            f"TO {sql_str(str(tmp))} ({PARQUET})"
+    # DuckDB sizes its read buffers from max_line_size (32 MB lines cost about 2.5 GB of memory
+    # on a 1 GB file), so read with 2 MB lines first and only retry when a longer row exists.
+    line_size = min(SHORT_LINES, options.max_field_bytes)
+    while True:
+        con = connect(options)
+        reader = (
+            f"read_csv({sql_str(str(read_path))}, columns={{{spec}}}, auto_detect=false, "
+            f"header=false, skip={skip}, delim={sql_str(sep)}, quote={sql_str(quote)}, "
+            f"escape={sql_str(quote)}, new_line='\\n', strict_mode=true, store_rejects=true, "
+            f"max_line_size={int(line_size)}, rejects_scan='ib_scan', "
+            "rejects_table='ib_rejects')"
         )
-        rejects = con.execute(
-            "SELECT line, min(byte_position), min(error_type::VARCHAR), "
-            "min(csv_line), min(error_message) FROM ib_rejects GROUP BY line ORDER BY line"
-        ).fetchall()
-        landed = count_rows(con, tmp)
-    except duckdb.Error as exc:
-        tmp.unlink(missing_ok=True)
-        if direct:
-            raise _RetryNormalised() from exc
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConnectorError(f"cannot parse {path.name} as CSV: {first}") from exc
+        try:
+            con.execute(
+                f"COPY (SELECT {cols}, row_number() OVER () AS {ROW_COLUMN} FROM {reader}) "
+                f"TO {sql_str(str(tmp))} ({PARQUET})"
+            )
+            rejects = con.execute(
+                "SELECT line, min(byte_position), min(error_type::VARCHAR), "
+                "min(csv_line), min(error_message) FROM ib_rejects GROUP BY line ORDER BY line"
+            ).fetchall()
+            landed = count_rows(con, tmp)
+        except duckdb.Error as exc:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            if direct:
+                raise _RetryNormalised() from exc
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConnectorError(f"cannot parse {path.name} as CSV: {first}") from exc
+        too_long = any(r[2] == "LINE SIZE OVER MAXIMUM" for r in rejects)
+        if too_long and line_size < options.max_field_bytes:
+            con.close()
+            line_size = options.max_field_bytes
+            continue
+        break
     quarantine: list[QuarantinedRow] = []
     if rejects:
         last = max(int(r[1] or 0) for r in rejects)
