@@ -7,7 +7,6 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -20,7 +19,7 @@ from industrybrain.modules.cpms.models import Product, Standard, StandardVersion
 from industrybrain.modules.cpms.validate import ValidationResult, completeness, validate_frame
 
 if TYPE_CHECKING:
-    from industrybrain.modules.cpms.intake import Intake
+    pass
 
 TRANSITIONS = {
     "draft": ("under_review",),
