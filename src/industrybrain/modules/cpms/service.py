@@ -7,6 +7,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -19,7 +20,7 @@ from industrybrain.modules.cpms.models import Product, Standard, StandardVersion
 from industrybrain.modules.cpms.validate import ValidationResult, completeness, validate_frame
 
 if TYPE_CHECKING:
-    pass
+    from industrybrain.modules.cpms.intake import Intake
 
 TRANSITIONS = {
     "draft": ("under_review",),
@@ -465,7 +466,9 @@ def set_lifecycle(
 # --- mapping memory --------------------------------------------------------------------------
 
 
-def propose_mapping(session: Session, organization_id: int, standard_code: str, path: Any) -> Any:
+def propose_mapping(
+    session: Session, organization_id: int, standard_code: str, path: Path
+) -> Intake:
     """Read an enterprise's file and propose its mapping, reusing what it confirmed before."""
     from industrybrain.modules.cpms.intake import read_records
 
