@@ -169,3 +169,22 @@ def test_mapping_is_remembered_per_enterprise(client: TestClient, tmp_path: Path
         )  # fmt: skip
     assert proposal("ent_a")["泵送量"] == "flow_rate"
     assert proposal("ent_b")["泵送量"] != "flow_rate"  # remembered for that enterprise only
+
+
+def test_scheduled_release(client: TestClient) -> None:
+    from datetime import timedelta
+
+    from industrybrain.kit.db import utcnow
+
+    actions.ensure_seeded(ACTOR)
+    actions.do_new_draft("pumps-valves", "1.1.0", ACTOR)
+    actions.do_transition("pumps-valves", "1.1.0", "under_review", ACTOR)
+    release_at = utcnow() + timedelta(days=7)
+    with unscoped("test"), get_database().session_scope() as session:
+        service.get_version(session, "pumps-valves", "1.1.0").release_at = release_at
+    with unscoped("test"), get_database().session_scope() as session:
+        assert service.release_due(session, "pumps-valves") is None  # not yet
+        assert service.get_version(session, "pumps-valves").version == "1.0.0"
+        released = service.release_due(session, "pumps-valves", release_at + timedelta(hours=1))
+        assert released is not None and released.version == "1.1.0"
+        assert service.get_version(session, "pumps-valves", "1.0.0").status == "superseded"

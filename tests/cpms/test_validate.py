@@ -38,6 +38,7 @@ def test_units_convert_and_parse() -> None:
     assert units.parse_quantity("约15") is None
     assert units.split_header("流量(m³/h)") == ("流量", "m3/h")
     assert units.split_header("功率（千瓦）") == ("功率", "kW")
+    assert units.split_header("噪音(dB(A))") == ("噪音", "dB(A)")
 
 
 def test_every_rule_gives_its_error_and_clean_rows_none(pumps: StandardDocument) -> None:

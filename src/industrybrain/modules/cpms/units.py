@@ -124,6 +124,7 @@ def conversion_table(target: str) -> dict[str, float]:
     return table
 
 
+_BY_LENGTH = sorted(CANONICAL, key=len, reverse=True)
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 QUANTITY_PATTERN = rf"^\s*({_NUMBER})\s*(\S.*?)?\s*$"
 _QUANTITY = re.compile(QUANTITY_PATTERN)
@@ -142,10 +143,13 @@ def split_header(header: str) -> tuple[str, str | None]:
     """``"流量(m³/h)"`` -> ``("流量", "m³/h")`` when the bracket holds a known unit, else the
     header unchanged; also ``"功率kW"`` -> ``("功率", "kW")``."""
     text = to_half_width(header).strip()
+    for spelling in _BY_LENGTH:  # units with their own brackets first: 噪声(dB(A))
+        if "(" in spelling and text.endswith(f"({spelling})") and len(text) > len(spelling) + 2:
+            return text[: -len(spelling) - 2].strip(), CANONICAL[spelling]
     match = _BRACKET.match(text)
     if match and lookup(match.group(2)) is not None:
         return match.group(1).strip(), canonical(match.group(2))
-    for spelling in sorted(CANONICAL, key=len, reverse=True):
+    for spelling in _BY_LENGTH:
         if len(spelling) >= 2 and text.endswith(spelling) and len(text) > len(spelling):
             head = text[: -len(spelling)].strip()
             if head and not head[-1].isascii():
