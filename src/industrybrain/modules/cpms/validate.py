@@ -490,8 +490,7 @@ def _check_part(
                 return pl.col(f"__n_{column}")
             return pl.col(column) if column in distinct else pl.col(_c(column))
 
-        # materialise the cleaned and parsed columns once: the keys and the kinds both read them
-        staged = staged.collect(engine=ENGINE).lazy()
+        # only the key columns are computed here; the kinds below compute the rest once
         keys = staged.select([key_of(c).alias(c) for c in unique]).collect(engine=ENGINE)
         staged = staged.with_columns(
             [
