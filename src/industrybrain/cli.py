@@ -34,6 +34,8 @@ def _root(ctx: typer.Context) -> None:
         from industrybrain.kit.tenancy import unscoped
 
         ctx.with_resource(unscoped("command line: platform operator"))
+
+
 cli.add_typer(plugins_cli, name="plugins")
 cli.add_typer(components_cli, name="components")
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from industrybrain.warehouse import mapping
+from industrybrain.warehouse import mapping, transforms
 from industrybrain.warehouse.engine import make_engine
 from industrybrain.warehouse.entities import ENTITIES
 from industrybrain.warehouse.faults import checkpoint
@@ -230,7 +230,7 @@ def _standardise(adapter: Any, spec: SourceSpec, data_dir: Path) -> None:
             qview = f"landingq_{spec.code}_{index}"
             adapter.register_parquet(qview, [str(data_dir / item.quarantine_path)])
             landing.append(
-                f"SELECT {mapping.quote(item.sha256)} AS _file_sha256, "
+                f"SELECT {transforms.quote(item.sha256)} AS _file_sha256, "
                 f"CAST({item.order} AS BIGINT) AS _file_order, CAST(_row AS BIGINT) AS _row, "
                 f"CAST(_raw_text AS VARCHAR) AS _raw_text, CAST(_reason AS VARCHAR) AS _reason "
                 f"FROM {qview}"

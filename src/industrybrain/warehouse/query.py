@@ -66,9 +66,9 @@ def scoped_query(
         con.execute(f"ATTACH '{warehouse_file}' AS wh (READ_ONLY)")
         tables = queryable_tables(con, "wh")
         names = {}
-        for schema, table in tables:
-            view = table if schema == "core" else f"mart_{table}"
-            names[view] = (schema, table)
+        for schema, table_name in tables:
+            view = table_name if schema == "core" else f"mart_{table_name}"
+            names[view] = (schema, table_name)
         ctes = {t.alias_or_name for t in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):
             if table.args.get("db") or table.args.get("catalog"):
@@ -84,9 +84,9 @@ def scoped_query(
         else:
             orgs = sorted({int(o) for o in organization_ids})
             condition = f"organization_id IN ({', '.join(map(str, orgs))})" if orgs else "FALSE"
-        for view, (schema, table) in names.items():
+        for view, (schema, table_name) in names.items():
             con.execute(
-                f"CREATE TEMP VIEW {view} AS SELECT * FROM wh.{schema}.{table} WHERE {condition}"
+                f"CREATE TEMP VIEW {view} AS SELECT * FROM wh.{schema}.{table_name} WHERE {condition}"
             )
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")

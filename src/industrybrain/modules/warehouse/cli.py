@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from industrybrain.kit.db import Database
 from industrybrain.kit.tenancy import tenant_scope, unscoped
 from industrybrain.modules.warehouse import service
 from industrybrain.warehouse.engine import ENGINES
@@ -22,7 +23,7 @@ warehouse_cli = typer.Typer(
 CLI_REASON = "warehouse CLI: an operator on the server acts for the platform"
 
 
-def _db():  # type: ignore[no-untyped-def]
+def _db() -> Database:
     from industrybrain.runtime import get_database
 
     return get_database()

@@ -36,7 +36,7 @@ def _source_row(session: Session, source: Any) -> dict[str, Any]:
 def _sources(
     session: Session, filters: Mapping[str, str], offset: int, limit: int
 ) -> tuple[list[Mapping[str, Any]], int]:
-    rows = [_source_row(session, s) for s in service.list_sources(session)]
+    rows: list[Mapping[str, Any]] = [_source_row(session, s) for s in service.list_sources(session)]
     if filters.get("q"):
         rows = [r for r in rows if filters["q"] in r["code"] or filters["q"] in r["name"]]
     return rows[offset : offset + limit], len(rows)
