@@ -105,3 +105,20 @@ def authenticate_request(request: Any) -> Any:
     """The principal of an HTTP request (an object with ``has(permission) -> bool``), or None.
 
     The first plugin that answers wins; the identity module implements it."""
+
+
+@hookspec(firstresult=True)
+def csrf_token(request: Any) -> Any:
+    """The CSRF token that forms shown to this request must post back (``""`` when the request
+    needs none, e.g. anonymous or bearer-authenticated), or None when no plugin knows.
+
+    The first plugin that answers wins; the identity module implements it."""
+
+
+@hookspec(firstresult=True)
+def verify_csrf(request: Any, token: Any) -> Any:
+    """Whether an unsafe request may go on: ``True`` when ``token`` (or the ``X-CSRF-Token``
+    header) matches the request's credential or the request needs no token (not authenticated
+    by the session cookie), ``False`` otherwise; None when no plugin knows.
+
+    The first plugin that answers wins; the identity module implements it."""

@@ -4,7 +4,9 @@ For a page at ``path``:
 
 - ``GET path``: table, filter form, pagination, total; an HTMX request gets the table only;
 - ``GET path/new`` and ``POST path/new`` when a form is declared (422 with per-field messages
-  when the form is invalid; nothing is saved);
+  when the form is invalid; nothing is saved). The form carries the CSRF token of the
+  ``csrf_token`` hook; the POST is refused with 403 (nothing saved) when the ``verify_csrf``
+  hook rejects it (a cookie-authenticated viewer without a valid token);
 - ``GET path/{key}`` when ``detail`` is declared (404 when it returns None).
 """
 
@@ -170,6 +172,20 @@ async def _refusal(request: Request, page: ListPage) -> Response | None:
     return None
 
 
+CSRF_FIELD = "csrf_token"
+
+
+def _csrf_token(request: Request) -> str:
+    """The token the form must post back ("" when no plugin asks for one)."""
+    token = request.app.state.plugin_manager.hook.csrf_token(request=request)
+    return token if isinstance(token, str) else ""
+
+
+def _csrf_ok(request: Request, token: str | None) -> bool:
+    verdict = request.app.state.plugin_manager.hook.verify_csrf(request=request, token=token)
+    return verdict is None or bool(verdict)
+
+
 def _add_routes(router: APIRouter, page: ListPage) -> None:
     base = page.path.rstrip("/") or "/"
     list_template = str(page.extra.get("list_template", "pages/list.html"))
@@ -195,27 +211,39 @@ def _add_routes(router: APIRouter, page: ListPage) -> None:
             values: Mapping[str, Any],
             errors: Mapping[str, str],
             status_code: int,
+            csrf: str,
         ) -> Response:
             return _renderer(request).render(
                 request,
                 form_template,
-                {"page": page, "form": form, "values": values, "errors": errors},
+                {
+                    "page": page,
+                    "form": form,
+                    "values": values,
+                    "errors": errors,
+                    "csrf_token": csrf,
+                },
                 status_code=status_code,
             )
 
         async def new_form(request: Request) -> Response:
             if (refusal := await _refusal(request, page)) is not None:
                 return refusal
-            return form_response(request, {}, {}, 200)
+            csrf = await run_in_threadpool(_csrf_token, request)
+            return form_response(request, {}, {}, 200, csrf)
 
         async def submit_form(request: Request) -> Response:
             if (refusal := await _refusal(request, page)) is not None:
                 return refusal
             submitted = await request.form()
             raw = {k: v for k, v in submitted.items() if isinstance(v, str)}
+            token = raw.pop(CSRF_FIELD, None)
+            if not await run_in_threadpool(_csrf_ok, request, token):
+                raise HTTPException(status_code=403, detail="missing or invalid CSRF token")
+            csrf = await run_in_threadpool(_csrf_token, request)
             values, errors = _coerce(form, raw)
             if errors:
-                return form_response(request, raw, errors, 422)
+                return form_response(request, raw, errors, 422, csrf)
 
             def save() -> Any:
                 with _database(request).session_scope() as session:
@@ -224,7 +252,7 @@ def _add_routes(router: APIRouter, page: ListPage) -> None:
             try:
                 key = await run_in_threadpool(save)
             except FormError as exc:
-                return form_response(request, raw, exc.errors, 422)
+                return form_response(request, raw, exc.errors, 422, csrf)
             target = detail_url(page, key) if page.detail is not None and key is not None else base
             if is_htmx(request):
                 return Response(status_code=204, headers={"HX-Redirect": target})

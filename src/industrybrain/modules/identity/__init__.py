@@ -80,3 +80,26 @@ def authenticate_request(request: Any) -> Any:
     from industrybrain.modules.identity.auth import authenticate
 
     return authenticate(request)
+
+
+@hookimpl
+def csrf_token(request: Any) -> Any:
+    from industrybrain.modules.identity.auth import authenticate, csrf_token_for
+
+    principal = authenticate(request)
+    if principal is None or principal.method != "cookie" or not principal.csrf_binding:
+        return ""
+    return csrf_token_for(principal)
+
+
+@hookimpl
+def verify_csrf(request: Any, token: Any) -> Any:
+    from industrybrain.modules.identity.auth import CSRF_HEADER, authenticate, csrf_signer
+
+    principal = authenticate(request)
+    if principal is None or principal.method != "cookie":
+        return True
+    presented = request.headers.get(CSRF_HEADER) or token
+    return csrf_signer().verify(
+        presented if isinstance(presented, str) else None, principal.csrf_binding
+    )
