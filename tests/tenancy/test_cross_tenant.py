@@ -32,7 +32,6 @@ from industrybrain.kit.tenancy import unscoped
 
 from .world import PASSWORD, Tenant, build_world, snapshot
 
-PLUGINS = {"identity", "brain", "audit", "jobs", "brain_template"}
 MISSING = 900_001  # an id no object has
 
 Fill = Callable[["Actor", Tenant, Any], dict[str, Any]]
@@ -283,6 +282,55 @@ ROUTES: dict[tuple[str, str], Route] = {
         ),
         private=False,
     ),
+    # CPMS: standards are public reference, product records belong to their enterprise
+    ("GET", "/api/cpms/standards"): Route(),
+    ("GET", "/api/cpms/standards/{code}"): Route(
+        "standard", lambda a, b, x: P(code=x), private=False
+    ),
+    ("GET", "/api/cpms/standards/{code}/diff"): Route(
+        "standard",
+        lambda a, b, x: P(code=x) | {"query": {"old": "1.0.0", "new": "1.0.0"}},
+        private=False,
+    ),
+    ("GET", "/api/cpms/products"): Route(fill=lambda a, b, x: {"query": {"limit": "50"}}),
+    ("GET", "/api/cpms/products/{product_id}"): Route("product", lambda a, b, x: P(product_id=x)),
+    ("GET", "/cpms/standards"): Route(),
+    ("GET", "/cpms/standards/{key}"): Route("standard", lambda a, b, x: P(key=x), private=False),
+    ("GET", "/cpms/products"): Route(),
+    ("GET", "/cpms/products/{key}"): Route("product_code", lambda a, b, x: P(key=x)),
+    # warehouse: sources and runs belong to their owner organisation
+    ("GET", "/api/api/warehouse/runs/{run_id}"): Route("run", lambda a, b, x: P(run_id=x)),
+    ("GET", "/api/api/warehouse/lineage"): Route(
+        "source",
+        lambda a, b, x: {"query": {"table": "dim_enterprise", "key": str(x)}},
+        listing=True,
+    ),
+    ("GET", "/warehouse/lineage"): Route(
+        "source",
+        lambda a, b, x: {"query": {"table": "dim_enterprise", "key": str(x)}},
+        listing=True,
+    ),
+    ("GET", "/warehouse/runs"): Route(),
+    ("GET", "/warehouse/runs/{key}"): Route("run", lambda a, b, x: P(key=x)),
+    ("GET", "/warehouse/sources"): Route(),
+    ("GET", "/warehouse/sources/new"): Route(),
+    ("POST", "/warehouse/sources/new"): Route(
+        "org",
+        lambda a, b, x: {
+            "form": {
+                "code": f"src_{a.name}_{x}".replace("-", "_"),
+                "name": "new source",
+                "organization_id": str(x),
+                "classification": "企业数据",
+                "grade": "2",
+                "entity": "enterprise",
+                "mapping": '[{"column": "企业名称", "field": "name"}]',
+            }
+        },
+    ),
+    ("GET", "/warehouse/sources/{key}"): Route("source", lambda a, b, x: P(key=x)),
+    ("GET", "/warehouse/sources/{code}/quarantine"): Route("source", lambda a, b, x: P(code=x)),
+    ("GET", "/warehouse/sources/{code}/quarantine.csv"): Route("source", lambda a, b, x: P(code=x)),
     # last: they end the actor's session
     ("POST", "/api/auth/logout"): Route(),
     ("POST", "/logout"): Route(fill=lambda a, b, x: {"form": {}}),
@@ -324,6 +372,11 @@ def foreign_ids(b: Tenant, kind: str) -> list[Any]:
         "brain": [b.brain],
         "template": ["pumps-valves"],
         "username": list(b.usernames.values()),
+        "standard": ["pumps-valves"],
+        "product": list(b.products),
+        "product_code": list(b.product_codes),
+        "source": list(b.sources),
+        "run": list(b.runs),
     }[kind]
 
 
@@ -331,6 +384,8 @@ def missing_id(kind: str) -> Any:
     return {
         "member": (MISSING, MISSING + 1),
         "username": "no-such-user-anywhere",
+        "product_code": "CT0000000000",
+        "source": "no-such-source",
     }.get(kind, MISSING)
 
 
@@ -338,7 +393,16 @@ def foreign_to(actor: Actor, kind: str) -> bool:
     """Whether B's objects of ``kind`` must look missing to ``actor``."""
     if kind in ("org", "user", "member"):
         return not actor.platform_orgs
-    return kind in ("api_key", "job", "audit", "username")
+    return kind in (
+        "api_key",
+        "job",
+        "audit",
+        "username",
+        "product",
+        "product_code",
+        "source",
+        "run",
+    )
 
 
 # -- the app and the actors ------------------------------------------------------------------
@@ -355,14 +419,11 @@ def pg_matrix_client(pg_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[T
 
 
 def _matrix_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    import json
-
     from industrybrain.app import create_app
     from industrybrain.config import reset_settings
-    from industrybrain.plugins import builtin_module_names, reset_plugin_manager
+    from industrybrain.plugins import reset_plugin_manager
 
-    others = {n.rsplit(".", 1)[-1] for n in builtin_module_names()} - PLUGINS
-    monkeypatch.setenv("IB_DISABLED_PLUGINS", json.dumps(sorted(others)))
+    monkeypatch.setenv("IB_DISABLED_PLUGINS", "[]")  # the full app: every plugin
     reset_settings()
     reset_plugin_manager()
     with TestClient(create_app(), raise_server_exceptions=False) as client:
@@ -539,6 +600,13 @@ def positive_controls(client: TestClient, a: Tenant, actors: list[Actor]) -> lis
             checks.append(("GET", f"/api/users/{actor.user_id}"))
         if "apikey.manage" in actor.permissions:
             checks.append(("GET", f"/api/api-keys/{a.api_keys[actor.org_type or '']}"))
+        if actor.org_type == "enterprise":
+            checks.append(("GET", f"/api/cpms/products/{a.products[0]}"))
+            checks.append(("GET", f"/cpms/products/{a.product_codes[0]}"))
+        if actor.org_type in ("operator", "enterprise") and "warehouse.manage" in actor.permissions:
+            index = 0 if actor.org_type == "operator" else 1
+            checks.append(("GET", f"/warehouse/sources/{a.sources[index]}"))
+            checks.append(("GET", f"/api/api/warehouse/runs/{a.runs[index]}"))
         for method, url in checks:
             response = client.request(method, url, headers=actor.headers)
             if response.status_code != 200:
@@ -557,7 +625,7 @@ def test_every_route_is_in_the_matrix(matrix_client: TestClient) -> None:
 def test_cross_tenant_matrix_and_canaries(
     matrix_client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    check_matrix(matrix_client, caplog, actor_names=None, minimum_requests=2000)
+    check_matrix(matrix_client, caplog, actor_names=None, minimum_requests=3000)
 
 
 @pytest.mark.postgres
@@ -588,7 +656,9 @@ def check_matrix(
     assert not positive_controls(matrix_client, a, actors)
     with get_database().session_scope() as session:
         untouchable = {
-            t: rows for t, rows in snapshot(session, b).items() if t in ("job", "identity_api_key")
+            t: rows
+            for t, rows in snapshot(session, b).items()
+            if t in ("job", "identity_api_key", "cpms_product") or t.startswith("warehouse_")
         }
 
     outcome = run_matrix(matrix_client, a, b, actors)
@@ -599,7 +669,7 @@ def check_matrix(
     # headers, logs). org.manage sees every organisation and user by design.
     leaks = []
     platform = {actor.name for actor in actors if actor.platform_orgs}
-    private = b.all_canaries({"api_key", "job", "audit"})
+    private = b.all_canaries({"api_key", "job", "audit", "product", "warehouse"})
     identity = b.all_canaries({"org", "user"})
     for actor_name, label, received in outcome.received:
         forbidden = private if actor_name in platform else private | identity

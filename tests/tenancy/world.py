@@ -35,6 +35,10 @@ class Tenant:
     audit_seqs: list[int] = field(default_factory=list)
     brain: int = 0
     partitions: list[int] = field(default_factory=list)
+    products: list[int] = field(default_factory=list)  # CPMS products of the enterprise
+    product_codes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # warehouse source codes
+    runs: list[int] = field(default_factory=list)  # warehouse runs
     canaries: dict[str, set[str]] = field(default_factory=dict)  # kind -> canaries
 
     def plant(self, kind: str) -> str:
@@ -130,12 +134,68 @@ def build_tenant(session: Session, name: str) -> Tenant:
     brains.add_enterprise(
         session, None, brain, enterprise_key=f"{name}-ent", partition_id=tenant.partitions[0]
     )
+    _cpms_and_warehouse(session, tenant)
     session.flush()
     return tenant
 
 
+def _cpms_and_warehouse(session: Session, tenant: Tenant) -> None:
+    """A product record of the enterprise, a warehouse source and run of the operator."""
+    from industrybrain.modules.cpms import service as cpms
+    from industrybrain.modules.cpms.models import Product
+    from industrybrain.modules.warehouse.models import WarehouseRun, WarehouseSource
+
+    version = cpms.get_version(session, STANDARD)
+    product = Product(
+        organization_id=tenant.orgs["enterprise"],
+        standard_version_id=version.id,
+        product_code=f"CT{tenant.name.upper()}{next(_counter):08d}",
+        category_code="pump",
+        name=tenant.plant("product"),
+        sku=tenant.plant("product"),
+        handle=tenant.plant("product"),
+        attributes={"note": tenant.plant("product")},
+    )
+    session.add(product)
+    for org_type in ("operator", "enterprise"):
+        source = WarehouseSource(
+            organization_id=tenant.orgs[org_type],
+            code=f"{tenant.name}_{org_type}_src",
+            name=tenant.plant("warehouse"),
+            provider=tenant.plant("warehouse"),
+            classification="企业数据",
+            grade=2,
+            entity="enterprise",
+            mapping=[],
+            connector_options={},
+        )
+        run = WarehouseRun(
+            organization_id=tenant.orgs[org_type],
+            engine="duckdb",
+            status="failed",
+            step=tenant.plant("warehouse"),
+            message=tenant.plant("warehouse"),
+            hashes={},
+        )
+        session.add_all([source, run])
+        session.flush()
+        tenant.sources.append(source.code)
+        tenant.runs.append(run.id)
+    session.flush()
+    tenant.products.append(product.id)
+    tenant.product_codes.append(product.product_code)
+
+
+STANDARD = "pumps-valves"
+
+
 def build_world(session: Session) -> tuple[Tenant, Tenant]:
+    from industrybrain.modules.cpms import repository as cpms_repository
+    from industrybrain.modules.cpms import service as cpms
+
     with unscoped("test world"):
+        if cpms_repository.standard_by_code(session, STANDARD) is None:
+            cpms.seed_from_template(session, STANDARD)
         return build_tenant(session, "a"), build_tenant(session, "b")
 
 
@@ -158,6 +218,12 @@ OWNED_ROWS: dict[str, tuple[str, str]] = {
     "brain_partition": ("*", "organization_id IN ({orgs})"),
     "brain_enterprise": ("*", "organization_id IN ({orgs})"),
     "brain_event": ("*", "organization_id IN ({orgs})"),
+    "cpms_product": ("*", "organization_id IN ({orgs})"),
+    "cpms_mapping_memory": ("*", "organization_id IN ({orgs})"),
+    "warehouse_source": ("*", "organization_id IN ({orgs})"),
+    "warehouse_file": ("*", "organization_id IN ({orgs})"),
+    "warehouse_run": ("*", "organization_id IN ({orgs})"),
+    "warehouse_run_source": ("*", "organization_id IN ({orgs})"),
 }
 
 

@@ -62,6 +62,9 @@ def _register(session: Session, data: dict[str, Any]) -> str:
         org = min(scope.organization_ids)
     if org is None:
         raise FormError({"organization_id": N_("Owner organisation is required")})
+    if scope is not None and not scope.unscoped and int(org) not in (scope.organization_ids or ()):
+        # A source of another organisation would be written outside the viewer's tenant.
+        raise FormError({"organization_id": N_("Owner organisation is required")})
     try:
         return service.create_source(
             session,
