@@ -299,8 +299,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/cpms/products"): Route(),
     ("GET", "/cpms/products/{key}"): Route("product_code", lambda a, b, x: P(key=x)),
     # warehouse: sources and runs belong to their owner organisation
-    ("GET", "/api/api/warehouse/runs/{run_id}"): Route("run", lambda a, b, x: P(run_id=x)),
-    ("GET", "/api/api/warehouse/lineage"): Route(
+    ("GET", "/api/warehouse/runs/{run_id}"): Route("run", lambda a, b, x: P(run_id=x)),
+    ("GET", "/api/warehouse/lineage"): Route(
         "source",
         lambda a, b, x: {"query": {"table": "dim_enterprise", "key": str(x)}},
         listing=True,
@@ -606,7 +606,7 @@ def positive_controls(client: TestClient, a: Tenant, actors: list[Actor]) -> lis
         if actor.org_type in ("operator", "enterprise") and "warehouse.manage" in actor.permissions:
             index = 0 if actor.org_type == "operator" else 1
             checks.append(("GET", f"/warehouse/sources/{a.sources[index]}"))
-            checks.append(("GET", f"/api/api/warehouse/runs/{a.runs[index]}"))
+            checks.append(("GET", f"/api/warehouse/runs/{a.runs[index]}"))
         for method, url in checks:
             response = client.request(method, url, headers=actor.headers)
             if response.status_code != 200:

@@ -13,7 +13,7 @@ from industrybrain.modules.identity.service import Principal
 from industrybrain.modules.warehouse import service
 from industrybrain.runtime import get_database
 
-router = APIRouter(prefix="/api/warehouse", tags=["warehouse"])
+router = APIRouter(prefix="/warehouse", tags=["warehouse"])
 manage = require_permission("warehouse.manage")
 
 
