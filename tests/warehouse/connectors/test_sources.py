@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx
@@ -216,6 +217,16 @@ def test_carriage_returns_after_the_sample_are_normalised(tmp_path: Path) -> Non
     assert tail == [("3", "z"), ("2", "y")]
 
 
+def _run_async(coroutine: Any) -> Any:
+    """Run a coroutine on a fresh loop in its own thread: the session's Playwright fixture may
+    already run an event loop in the main thread, where ``asyncio.run`` is refused."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_async_upload_is_checked_the_same_way(tmp_path: Path) -> None:
     import asyncio
 
@@ -225,12 +236,12 @@ def test_async_upload_is_checked_the_same_way(tmp_path: Path) -> None:
         for p in parts:
             yield p
 
-    ok = asyncio.run(receive_upload_async(stream([b"a,b\n", b"1,2\n"]), 100, 8, tmp_path))
+    ok = _run_async(receive_upload_async(stream([b"a,b\n", b"1,2\n"]), 100, 8, tmp_path))
     assert ok.read_bytes() == b"a,b\n1,2\n"
     with pytest.raises(ConnectorError, match="cut off"):
-        asyncio.run(receive_upload_async(stream([b"a,b\n"]), 100, 8, tmp_path))
+        _run_async(receive_upload_async(stream([b"a,b\n"]), 100, 8, tmp_path))
     with pytest.raises(ConnectorError, match="limit"):
-        asyncio.run(receive_upload_async(stream([b"x" * 60, b"y" * 60]), 100, None, tmp_path))
+        _run_async(receive_upload_async(stream([b"x" * 60, b"y" * 60]), 100, None, tmp_path))
     assert [p.name for p in tmp_path.iterdir()] == [ok.name]
 
 
