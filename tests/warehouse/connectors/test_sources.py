@@ -228,7 +228,6 @@ def _run_async(coroutine: Any) -> Any:
 
 
 def test_async_upload_is_checked_the_same_way(tmp_path: Path) -> None:
-    import asyncio
 
     from industrybrain.warehouse.connectors.upload import receive_upload_async
 
