@@ -44,7 +44,11 @@ def mount_web(app: FastAPI) -> None:
     )
     app.state.templates = renderer
 
-    app.add_middleware(TenantScopeMiddleware, plugin_manager=app.state.plugin_manager)
+    app.add_middleware(
+        TenantScopeMiddleware,
+        plugin_manager=app.state.plugin_manager,
+        embedded=app.state.db.is_sqlite,
+    )
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
     install_error_handlers(app, renderer)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

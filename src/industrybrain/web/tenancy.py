@@ -28,10 +28,18 @@ def scope_of(principal: Any) -> TenantScope:
     return scope
 
 
+def _presents_credentials(request: Request) -> bool:
+    """Whether the request carries anything a plugin could authenticate: a cookie, an
+    ``Authorization`` header or an ``X-API-Key`` header."""
+    headers = request.headers
+    return "cookie" in headers or "authorization" in headers or "x-api-key" in headers
+
+
 class TenantScopeMiddleware:
-    def __init__(self, app: ASGIApp, plugin_manager: Any) -> None:
+    def __init__(self, app: ASGIApp, plugin_manager: Any, *, embedded: bool = False) -> None:
         self.app = app
         self.hook = plugin_manager.hook
+        self.embedded = embedded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or str(scope.get("path", "")).startswith(SKIPPED_PREFIXES):
@@ -39,6 +47,15 @@ class TenantScopeMiddleware:
                 await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        principal = await run_in_threadpool(self.hook.authenticate_request, request=request)
+        if not _presents_credentials(request):
+            # Nothing to check: no store round trip, no thread hand-off.
+            with use_scope(ANONYMOUS):
+                await self.app(scope, receive, send)
+            return
+        if self.embedded:
+            # SQLite lookups are in-process CPU work: a thread hand-off would only add latency.
+            principal = self.hook.authenticate_request(request=request)
+        else:
+            principal = await run_in_threadpool(self.hook.authenticate_request, request=request)
         with use_scope(scope_of(principal)):
             await self.app(scope, receive, send)

@@ -76,6 +76,12 @@ def authenticate(request: Request) -> Principal | None:
     if "principal" in request.state._state:
         cached: Principal | None = request.state.principal
         return cached
+    api_key = request.headers.get("x-api-key")
+    if api_key is not None:
+        with database(request).engine.begin() as conn:
+            principal = service.principal_from_api_key(conn, api_key)
+        request.state.principal = principal
+        return principal
     with database(request).session_scope() as session:
         principal = service.resolve_credentials(
             session,

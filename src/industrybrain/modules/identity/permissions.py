@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class OrgType(StrEnum):
@@ -178,6 +179,7 @@ def roles_for(org_type: OrgType | str) -> tuple[Role, ...]:
     return ROLES_BY_TYPE[OrgType(org_type)]
 
 
+@lru_cache(maxsize=64)
 def max_permissions(org_type: OrgType | str) -> frozenset[str]:
     """Union over the roles of the type: the most an API key of such an organisation may hold."""
     result: frozenset[str] = frozenset()

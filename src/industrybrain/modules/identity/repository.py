@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, bindparam, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from industrybrain.modules.identity.models import (
@@ -105,6 +108,40 @@ def live_sessions_of_user(
     if organization_id is not None:
         query = query.where(AuthSession.organization_id == organization_id)
     return list(session.scalars(query))
+
+
+# One Core statement for the hot path of API-key authentication (every machine request):
+# the key and its organisation in a single round trip, no ORM identity map.
+_API_KEY_CREDENTIAL = (
+    select(
+        ApiKey.id,
+        ApiKey.secret_hash,
+        ApiKey.permissions,
+        ApiKey.expires_at,
+        ApiKey.revoked_at,
+        ApiKey.last_used_at,
+        Organization.id.label("organization_id"),
+        Organization.type.label("organization_type"),
+        Organization.status.label("organization_status"),
+    )
+    .join(Organization, Organization.id == ApiKey.organization_id)
+    .where(ApiKey.prefix == bindparam("prefix"))
+)
+
+
+def api_key_credential(conn: Connection, prefix: str) -> RowMapping | None:
+    """The key with this prefix and its organisation's type and status, or None."""
+    return conn.execute(_API_KEY_CREDENTIAL, {"prefix": prefix}).mappings().first()
+
+
+def touch_api_key(conn: Connection, api_key_id: int, when: datetime) -> None:
+    """Stamp the key's last use, best effort: when another process holds the write lock (two
+    web workers touching the same key at once), the stamp is skipped, never the request."""
+    try:
+        with conn.begin_nested():
+            conn.execute(update(ApiKey).where(ApiKey.id == api_key_id).values(last_used_at=when))
+    except OperationalError:
+        return
 
 
 def find_api_key_by_prefix(session: Session, prefix: str) -> ApiKey | None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from industrybrain.config import get_settings
@@ -481,28 +482,38 @@ def _principal_from_session(
     )
 
 
-def _principal_from_api_key(session: Session, raw: str, now: datetime) -> Principal | None:
+def principal_from_api_key(
+    conn: Connection, raw: str, now: datetime | None = None
+) -> Principal | None:
+    """The principal of an API key, on a plain connection: machine clients call on every
+    request, so this path skips the ORM session (one Core query, a rare best-effort stamp)."""
+    now = now or utcnow()
+    with unscoped(AUTHENTICATION):
+        return _principal_from_api_key(conn, raw, now)
+
+
+def _principal_from_api_key(conn: Connection, raw: str, now: datetime) -> Principal | None:
     parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_MARK:
         return None
-    key = repository.find_api_key_by_prefix(session, parts[1])
-    if key is None or not constant_time_equals(key.secret_hash, hash_token(raw.strip())):
+    key = repository.api_key_credential(conn, parts[1])
+    if key is None or not constant_time_equals(key["secret_hash"], hash_token(raw.strip())):
         return None
-    if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
+    if key["revoked_at"] is not None or (
+        key["expires_at"] is not None and key["expires_at"] <= now
+    ):
         return None
-    org = repository.get_organization(session, key.organization_id)
-    if org is None or org.status != "active":
+    if key["organization_status"] != "active":
         return None
-    if key.last_used_at is None or now - key.last_used_at >= LAST_SEEN_RESOLUTION:
-        key.last_used_at = now
-        session.flush()
+    if key["last_used_at"] is None or now - key["last_used_at"] >= LAST_SEEN_RESOLUTION:
+        repository.touch_api_key(conn, key["id"], now)
     return Principal(
-        organization_id=org.id,
-        organization_type=org.type,
+        organization_id=key["organization_id"],
+        organization_type=key["organization_type"],
         # The matrix may have shrunk since the key was made: never more than the type allows.
-        permissions=frozenset(key.permissions) & max_permissions(org.type),
+        permissions=frozenset(key["permissions"]) & max_permissions(key["organization_type"]),
         method="api_key",
-        api_key_id=key.id,
+        api_key_id=key["id"],
     )
 
 
@@ -519,7 +530,7 @@ def resolve_credentials(
     with unscoped(AUTHENTICATION):
         principal = None
         if api_key is not None:
-            principal = _principal_from_api_key(session, api_key, now)
+            principal = _principal_from_api_key(session.connection(), api_key, now)
         elif bearer is not None:
             principal = _principal_from_session(session, bearer, "bearer", now)
         elif cookie is not None:
